@@ -1,0 +1,9 @@
+"""creditportal project package.
+
+The Celery app is imported here so that ``@shared_task`` binds to it whenever
+Django starts (web processes, workers and management commands alike).
+"""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

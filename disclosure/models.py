@@ -1,0 +1,1 @@
+"""Models of the disclosure app (none yet: see the open issues)."""

@@ -1,0 +1,1 @@
+"""Models of the education app (none yet: see the open issues)."""

@@ -1,0 +1,269 @@
+"""The import pages of the admin: upload -> preview (dry run) -> confirm.
+
+django-import-export's ``ImportMixin`` imports row by row through a
+``Resource`` and keeps the uploaded file in a temporary folder of the web
+process that received it; neither fits imports that must be all or nothing,
+near the speed of COPY and confirmable on another web process. So the records
+admin gets the same three steps as custom views backed by
+``registry.importing``: the upload becomes an :class:`~registry.models.ImportJob`
+whose file lives in Django's default storage; the preview is a dry run of the
+whole file (every row error listed, downloadable as CSV); confirming imports
+it. Files above ``IMPORT_BACKGROUND_THRESHOLD_BYTES`` are checked and imported
+by a Celery worker; the page then shows the job's progress.
+
+``ImportJobAdmin`` lists the jobs of the user's departments with their
+progress, counts and error reports. Import jobs are about credit records, so
+their pages follow the credit-record model permissions (a caseworker sees the
+jobs of their departments) rather than a separate set of role permissions.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from creditportal import access
+from creditportal.access import Action
+from creditportal.admin_scoping import ScopedAdmin
+
+from ..models import Department, ImportJob
+from . import jobs, reading, report
+
+PREVIEW_ERRORS_SHOWN = 1000
+State = ImportJob.State
+
+
+class ImportUploadForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8, UTF-8 with BOM or GB18030/GBK) or XLSX; the first row names the columns."),
+    )
+    encoding = forms.ChoiceField(label=_("Encoding of a CSV file"), choices=ImportJob.Encoding.choices,
+                                 initial=ImportJob.Encoding.AUTO)  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        departments = access.permitted_departments(user, Action.CHANGE).order_by("path")
+        self.fields["department"].queryset = departments
+        if departments.count() == 1:
+            self.fields["department"].initial = departments.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        jobs.check_upload_size(upload.size)
+        if not upload.name.lower().endswith(jobs.ALLOWED_SUFFIXES):
+            raise ValidationError(_("Import a .csv or .xlsx file."), code="file_type")
+        return upload
+
+
+def _job_context(job: ImportJob) -> dict:
+    return {
+        "job": job,
+        "errors_shown": job.errors[:PREVIEW_ERRORS_SHOWN],
+        "errors_more": max(0, job.error_count - PREVIEW_ERRORS_SHOWN),
+        "rate": job.rows_per_second,
+        "can_confirm": job.state == State.VALIDATED,
+        "can_rerun": job.state in (State.FAILED, State.INVALID) or (job.is_running and jobs._is_stale(job)),
+    }
+
+
+def error_report_response(job: ImportJob) -> HttpResponse:
+    response = HttpResponse(report.errors_csv(job.errors), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-job-{job.pk}-errors.csv"'
+    return response
+
+
+class RecordImportMixin:
+    """Adds ``import/`` (upload), ``import/<job>/`` (preview, progress, confirm)
+    and ``import/<job>/errors.csv`` to the credit records admin."""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_upload_view), name="%s_%s_import" % info),
+            path("import/<int:job_id>/", wrap(self.import_job_view), name="%s_%s_import_job" % info),
+            path("import/<int:job_id>/errors.csv", wrap(self.import_errors_view), name="%s_%s_import_errors" % info),
+        ] + super().get_urls()
+
+    def has_import_permission(self, request) -> bool:
+        return self.has_add_permission(request) and access.permitted_departments(request.user, Action.CHANGE).exists()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "max_upload": filesizeformat(_settings().IMPORT_MAX_UPLOAD_BYTES),
+            "columns": reading.COLUMNS,
+            **extra,
+        }
+
+    def _job(self, request, job_id) -> ImportJob:
+        job = access.restrict(ImportJob.objects.select_related("department", "created_by"), request.user, Action.VIEW)
+        job = job.filter(pk=job_id).first()
+        if job is None:
+            raise Http404(_("No such import job."))
+        return job
+
+    def import_upload_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                job = jobs.create_job(data["file"], department=data["department"], acting_user=request.user,
+                                      encoding=data["encoding"])  # fmt: skip
+                jobs.submit(job, mode=jobs.CHECK, acting_user=request.user)
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            except PermissionDenied as exc:
+                form.add_error("department", str(exc))
+            else:
+                return HttpResponseRedirect(reverse("admin:registry_creditrecord_import_job", args=[job.pk]))
+        context = self._context(request, gettext("Import credit records"), form=form)
+        return TemplateResponse(request, "admin/registry/creditrecord/import_upload.html", context)
+
+    def import_job_view(self, request, job_id):
+        job = self._job(request, job_id)
+        if request.method == "POST":
+            action = request.POST.get("action")
+            mode = {"confirm": jobs.IMPORT, "rerun": jobs.IMPORT, "recheck": jobs.CHECK}.get(action)
+            if mode is None:
+                raise Http404
+            try:
+                started = jobs.submit(job, mode=mode, acting_user=request.user)
+            except PermissionDenied:
+                raise
+            if started is None:
+                self.message_user(request, gettext("The job cannot be started in its present state."), messages.WARNING)
+            job.refresh_from_db()
+            if job.state == State.DONE:
+                self.message_user(
+                    request,
+                    gettext("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                    % {"created": job.created_count, "updated": job.updated_count, "unchanged": job.unchanged_count},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(request.path)
+        can_change = access.can_in_department(request.user, Action.CHANGE, job.department)
+        context = self._context(
+            request,
+            gettext("Import %(file)s") % {"file": job.file_name},
+            can_change=can_change,
+            errors_url=reverse("admin:registry_creditrecord_import_errors", args=[job.pk]),
+            job_admin_url=reverse("admin:registry_importjob_change", args=[job.pk]),
+            **_job_context(job),
+        )
+        return TemplateResponse(request, "admin/registry/creditrecord/import_job.html", context)
+
+    def import_errors_view(self, request, job_id):
+        return error_report_response(self._job(request, job_id))
+
+
+def _settings():
+    from django.conf import settings
+
+    return settings
+
+
+class ImportJobAdmin(ScopedAdmin):
+    list_display = ["id", "file_name", "department", "state", "progress", "created_count", "updated_count",
+                    "unchanged_count", "error_count", "created_by", "created_at"]  # fmt: skip
+    list_filter = ["state"]
+    list_select_related = ["department", "created_by"]
+    search_fields = ["file_name", "sha256"]
+    fields = [
+        "file_name", "department", "created_by", "operator_action", "state", "progress", "message",
+        "rows_total", "created_count", "updated_count", "unchanged_count", "persons_created", "error_count",
+        "error_report", "file_size_shown", "sha256", "encoding", "background", "created_at", "started_at",
+        "validated_at", "finished_at", "validation_time", "import_time", "history_link",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description=_("validation time (s)"))
+    def validation_time(self, obj):
+        return "—" if obj.validation_seconds is None else f"{obj.validation_seconds:.2f}"
+
+    @admin.display(description=_("import time (s)"))
+    def import_time(self, obj):
+        return "—" if obj.import_seconds is None else f"{obj.import_seconds:.2f}"
+    change_form_template = "admin/registry/importjob/change_form.html"
+
+    # Jobs are about credit records: the same model permissions, scoped by department.
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        if not (user.has_perm("registry.view_creditrecord") or user.has_perm("registry.view_importjob")):
+            return False
+        return obj is None or access.can(user, Action.VIEW, obj)
+
+    def has_add_permission(self, request):
+        return False  # jobs are made by uploading a file (credit records -> import)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # read-only: state changes go through registry.importing.jobs
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.fields})]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<int:job_id>/errors.csv", self.admin_site.admin_view(self.errors_view), name="%s_%s_errors" % info)
+        ] + super().get_urls()
+
+    def errors_view(self, request, job_id):
+        job = self.get_queryset(request).filter(pk=job_id).first()
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404
+        return error_report_response(job)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        rate = obj.rows_per_second
+        text = f"{obj.percent}% ({obj.rows_done:,}/{obj.rows_total:,})"
+        if rate:
+            text += " · " + gettext("%(rate)s rows/s") % {"rate": f"{rate:,.0f}"}
+        return format_html('<progress max="100" value="{}"></progress> {}', obj.percent, text)
+
+    @admin.display(description=_("file size"))
+    def file_size_shown(self, obj):
+        return filesizeformat(obj.file_size)
+
+    @admin.display(description=_("error report"))
+    def error_report(self, obj):
+        if not obj.error_count:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((e.get("row"), e.get("column"), e.get("value"), e.get("message")) for e in obj.errors[:200]),
+        )
+        link = reverse("admin:registry_importjob_errors", args=[obj.pk])
+        return format_html(
+            '<p><a href="{}">{}</a></p><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>',
+            link, gettext("Download the error report (CSV)"), gettext("Row"), gettext("Column"), gettext("Value"),
+            gettext("Problem"), rows,
+        )  # fmt: skip
+
+    @admin.display(description=_("records written"))
+    def history_link(self, obj):
+        url = reverse("admin:registry_creditrecord_import_job", args=[obj.pk])
+        return format_html(
+            '{} <code>{}</code> · <a href="{}">{}</a>',
+            gettext("History rows carry the reason"), obj.history_reason, url, gettext("Open the import page"),
+        )  # fmt: skip

@@ -1,0 +1,311 @@
+"""Reading import files: CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) and XLSX.
+
+Streams rows; nothing holds the whole file. Each data row comes out as
+``(row_number, cells)`` where ``row_number`` is the row as the user sees it in
+the spreadsheet (the header is row 1) and ``cells`` are the normalised strings
+of the file's columns, in the file's order. Normalisation: surrounding spaces
+(including the ideographic space U+3000 and stray BOMs) are stripped,
+full-width digits become ASCII digits, and CRLF inside cells becomes LF.
+Nothing is evaluated: a cell that looks like a formula (``=SUM(A1)``) stays
+that text, in CSV and in XLSX alike.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# --- Columns -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    chinese: str
+    english: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "姓名", "name", True),
+    Column("id_number", "身份证号", "id_number", True, ("身份证号码", "公民身份号码", "id number", "idnumber")),
+    Column("catalog_code", "信息项编码", "catalog_code", True, ("catalog code", "catalogue_code", "catalogue code")),
+    Column("decision_no", "决定文书号", "decision_no", True, ("决定书文号", "decision number", "decision no")),
+    Column("decision_date", "决定日期", "decision_date", True, ("decision date",)),
+    Column("severity", "严重程度", "severity", True),
+    Column("display_from", "公示开始日期", "display_from", False, ("display from",)),
+    Column("display_until", "公示截止日期", "display_until", False, ("display until",)),
+    Column("summary", "事实摘要", "summary", False),
+    Column("legal_basis", "法律依据", "legal_basis", False, ("legal basis",)),
+)
+COLUMN_KEYS = tuple(column.key for column in COLUMNS)
+REQUIRED_KEYS = tuple(column.key for column in COLUMNS if column.required)
+# The two columns an export (registry.exporting) adds, accepted so that a
+# department can import its own export: 部门 must name the target department
+# on every row (engine.RowValidator checks it); 状态 is ignored (an import
+# never changes a record's status).
+INFO_COLUMNS: tuple[Column, ...] = (
+    Column("department", "部门", "department", False),
+    Column("status", "状态", "status", False),
+)
+
+
+def _header_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).strip().lower().split())
+
+
+HEADER_ALIASES: dict[str, str] = {}
+for _column in COLUMNS + INFO_COLUMNS:
+    for _alias in (_column.chinese, _column.english, *_column.aliases):
+        HEADER_ALIASES[_header_key(_alias)] = _column.key
+        HEADER_ALIASES[_header_key(_alias).replace("_", " ")] = _column.key
+
+SEVERITY_WORDS = {
+    "轻微": "minor",
+    "一般": "general",
+    "严重": "serious",
+    "minor": "minor",
+    "general": "general",
+    "serious": "serious",
+}
+
+# --- Cells ---------------------------------------------------------------------------------
+
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+STRIP_CHARS = " \t\r\n\u3000\u00a0\ufeff\u200b"
+
+
+FULL_WIDTH_DIGIT = re.compile("[０-９]")
+# Anything clean_cell might change: a row without any of these is already clean.
+MAYBE_UNCLEAN = re.compile(f"[{re.escape(STRIP_CHARS)}\r０-９]")
+
+
+def clean_cell(value) -> str:
+    """A cell as normalised text (see the module docstring)."""
+    if value.__class__ is str:
+        text = value
+    elif value is None:
+        return ""
+    elif isinstance(value, datetime.datetime):
+        text = value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    elif isinstance(value, datetime.date):
+        text = value.isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii() and FULL_WIDTH_DIGIT.search(text):
+        text = text.translate(FULL_WIDTH_DIGITS)
+    return text.strip(STRIP_CHARS)
+
+
+# --- Problems in the file's shape ------------------------------------------------------------
+
+
+class FileProblem(Exception):
+    """The file cannot be read at all (format, encoding): one message, no rows."""
+
+
+@dataclass
+class HeaderProblem:
+    column: str
+    message: str
+
+
+ENCODINGS = {"auto", "utf-8", "gb18030"}
+DETECT_BYTES = 1 << 20
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def detect_encoding(sample: bytes) -> str:
+    """``utf-8-sig`` (BOM), ``utf-8`` (decodes cleanly), else ``gb18030``.
+
+    GB18030 is a superset of GBK and GB2312, so it reads files that Excel on
+    a Chinese Windows saves as "CSV". The sample may end inside a character.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+class TableReader:
+    """Rows of a CSV or XLSX file, header first mapped to column keys.
+
+    ``header`` (list of the file's header texts), ``columns`` (key -> index)
+    and ``problems`` (header problems) are set once :meth:`open` has run.
+    """
+
+    def __init__(self, fileobj, *, file_name: str = "", encoding: str = "auto"):
+        if encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {sorted(ENCODINGS)}")
+        self.fileobj = fileobj
+        self.file_name = file_name
+        self.requested_encoding = encoding
+        self.encoding = ""
+        self.format = ""
+        self.header: list[str] = []
+        self.columns: dict[str, int] = {}
+        self.problems: list[HeaderProblem] = []
+        self._rows: Iterator | None = None
+        self._workbook = None
+
+    # --- opening -------------------------------------------------------------------
+    def open(self) -> TableReader:
+        head = self.fileobj.read(DETECT_BYTES)
+        if isinstance(head, str):
+            raise TypeError("open the import file in binary mode")
+        self.fileobj.seek(0)
+        if head.startswith(XLSX_MAGIC) or self.file_name.lower().endswith((".xlsx", ".xlsm")):
+            self.format = "xlsx"
+            self._rows = self._xlsx_rows()
+        else:
+            self.format = "csv"
+            self.encoding = detect_encoding(head) if self.requested_encoding == "auto" else self.requested_encoding
+            if self.encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
+                self.encoding = "utf-8-sig"
+            self._rows = self._csv_rows()
+        try:
+            header = next(self._rows, None)
+        except FileProblem:
+            raise
+        if header is None:
+            raise FileProblem(_("The file is empty: it has no header row."))
+        self._map_header([clean_cell(cell) for cell in header])
+        return self
+
+    def _csv_rows(self):
+        text = io.TextIOWrapper(self.fileobj, encoding=self.encoding, errors="strict", newline="")
+        try:
+            reader = csv.reader(text)
+            try:
+                yield from reader
+            except UnicodeDecodeError:
+                raise FileProblem(
+                    _(
+                        "The file is not valid %(encoding)s text near row %(row)d. Save it as CSV UTF-8 from Excel, "
+                        "or choose the encoding (UTF-8 or GB18030) explicitly."
+                    )
+                    % {"encoding": self.encoding.upper().replace("-SIG", ""), "row": reader.line_num + 1}
+                ) from None
+            except csv.Error as exc:
+                raise FileProblem(
+                    _("The CSV file is malformed near row %(row)d: %(error)s")
+                    % {"row": reader.line_num, "error": exc}
+                ) from None
+        finally:
+            try:
+                text.detach()  # leave the caller's file open
+            except ValueError:
+                pass
+
+    def _xlsx_rows(self):
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            # read_only streams the sheet; data_only=False keeps formulas as
+            # their text instead of a cached result: nothing is evaluated.
+            self._workbook = load_workbook(self.fileobj, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise FileProblem(_("The file is not a readable XLSX workbook (%(error)s).") % {"error": exc}) from None
+        sheet = self._workbook.worksheets[0]
+        try:
+            for row in sheet.iter_rows(values_only=True):
+                yield row
+        finally:
+            self._workbook.close()
+
+    def close(self) -> None:
+        if self._rows is not None:
+            self._rows.close()
+        if self._workbook is not None:
+            self._workbook.close()
+
+    def _map_header(self, header: list[str]) -> None:
+        self.header = header
+        for index, text in enumerate(header):
+            if not text:
+                continue  # an unnamed (usually empty) column, e.g. trailing commas
+            key = HEADER_ALIASES.get(_header_key(text)) or HEADER_ALIASES.get(_header_key(text).replace("_", " "))
+            if key is None:
+                self.problems.append(
+                    HeaderProblem(
+                        text,
+                        _("Unknown column. The columns are: %(columns)s.")
+                        % {"columns": ", ".join(f"{c.chinese}/{c.english}" for c in COLUMNS + INFO_COLUMNS)},
+                    )
+                )
+            elif key in self.columns:
+                self.problems.append(HeaderProblem(text, _("This column appears twice.")))
+            else:
+                self.columns[key] = index
+        for column in COLUMNS:
+            if column.required and column.key not in self.columns:
+                self.problems.append(
+                    HeaderProblem(
+                        f"{column.chinese}/{column.english}", _("Missing column: the file needs this column.")
+                    )
+                )
+
+    def column_label(self, key: str) -> str:
+        """The header text the user wrote for ``key`` (or the Chinese name)."""
+        index = self.columns.get(key)
+        if index is not None:
+            return self.header[index]
+        return next(c.chinese for c in COLUMNS + INFO_COLUMNS if c.key == key)
+
+    # --- rows -----------------------------------------------------------------------
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """``(row_number, cells)`` for every non-empty data row (row 2 onwards).
+
+        ``cells`` has at least the header's width, plus one empty cell at the
+        end (index -1) that stands for any column the file does not have.
+        """
+        assert self._rows is not None, "call open() first"
+        row_number = 1
+        width = len(self.header)
+        plain_text = self.format == "csv"  # every cell is already a str
+        search = FULL_WIDTH_DIGIT.search
+        maybe_unclean = MAYBE_UNCLEAN.search
+        for raw in self._rows:
+            row_number += 1
+            if plain_text:
+                joined = "\x1f".join(raw)
+                if not maybe_unclean(joined):
+                    cells = raw  # nothing to strip or translate (csv.reader gives a fresh list)
+                elif "\r" not in joined and (joined.isascii() or not search(joined)):
+                    cells = [cell.strip(STRIP_CHARS) for cell in raw]  # the common case, quickly
+                else:
+                    cells = [clean_cell(cell) for cell in raw]
+            else:
+                cells = [clean_cell(cell) for cell in raw]
+            if not any(cells):
+                continue  # blank rows (trailing empty lines) are skipped, still counted
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            cells.append("")  # index -1: the value of a column the file does not have
+            yield row_number, cells
+
+
+def severity_value(text: str) -> str | None:
+    return SEVERITY_WORDS.get(text.strip().lower())
+
+
+SEVERITY_HELP = gettext_lazy("Use 轻微/一般/严重 or minor/general/serious.")

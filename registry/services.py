@@ -1,0 +1,404 @@
+"""Service functions: every registry write that matters goes through here.
+
+Each runs in one ``transaction.atomic``, checks the acting user's department
+scope through ``creditportal.access`` (again after the write, so a change
+cannot move data out of the user's reach), and writes its history row with the
+acting user and a reason in the same transaction. Admin pages, imports,
+commands and tasks call these; none of them writes the models directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from creditportal import access
+from creditportal.access import Action
+from creditportal.audit import get_system_user, require_reason, save_with_history
+
+from . import crypto
+from .choices import AccessAction, RecordStatus
+from .identifiers import mask_id, validate_resident_id
+from .models import (
+    ID_NUMBER_CONTEXT,
+    AccessLog,
+    CatalogItem,
+    CreditRecord,
+    Department,
+    Person,
+    RoleGrant,
+    local_today,
+)
+from .roles import ROLE_DEPARTMENT_ACTIONS, ROLE_MODEL_PERMISSIONS, Role, group_name
+
+logger = logging.getLogger(__name__)
+
+
+# --- Access log -----------------------------------------------------------------
+
+
+def log_access(
+    *, user, action: AccessAction, purpose: str, person=None, record=None, detail: str = "", ip_address=None
+) -> AccessLog:
+    """Append one row to the access log (a read of a person's non-public data)."""
+    if record is not None and person is None:
+        person = record.person
+    return AccessLog.objects.create(
+        user=user,
+        action=action,
+        person=person,
+        record=record,
+        purpose=(purpose or "").strip()[:300] or str(AccessAction(action).label),
+        detail=detail[:300],
+        ip_address=ip_address,
+    )
+
+
+def reveal_id_number(person: Person, *, acting_user, purpose: str, ip_address=None) -> str:
+    """Return the clear ID number of ``person`` to a user allowed to reveal it,
+    and log the reveal with its stated purpose."""
+    purpose = (purpose or "").strip()
+    if not purpose:
+        raise ValidationError(_("State the purpose for revealing the ID number."), code="purpose_required")
+    if not access.can(acting_user, Action.REVEAL, person):
+        raise PermissionDenied(_("You may not reveal this person's ID number."))
+    with transaction.atomic():
+        log_access(user=acting_user, action=AccessAction.REVEAL, person=person, purpose=purpose, ip_address=ip_address)
+    return person.id_number
+
+
+# --- Departments -------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_department(department: Department, *, acting_user, reason: str) -> Department:
+    """Create or change a department and keep the paths of its subtree right."""
+    if department.parent_id:
+        access.require_department(acting_user, Action.CHANGE, department.parent)
+    elif not getattr(acting_user, "is_superuser", False):
+        raise PermissionDenied(_("Only an operator can create or move a top-level department."))
+    old_path = None
+    if department.pk:
+        old = Department.objects.select_for_update().get(pk=department.pk)
+        old_path = old.path
+        access.require_department(acting_user, Action.CHANGE, old)
+    department.full_clean(exclude=["path"])
+    department.path = department.compute_path()
+    save_with_history(department, acting_user=acting_user, reason=reason)
+    if old_path and old_path != department.path:
+        for child in Department.objects.filter(path__startswith=old_path).exclude(pk=department.pk).order_by("path"):
+            child.path = child.compute_path()
+            save_with_history(child, acting_user=acting_user, reason=reason)
+    return department
+
+
+# --- Catalogue ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_catalog_item(item: CatalogItem, *, acting_user, reason: str) -> CatalogItem:
+    if not acting_user.has_perm("registry.change_catalogitem" if item.pk else "registry.add_catalogitem"):
+        raise PermissionDenied(_("You may not change the catalogue."))
+    item.full_clean()
+    return save_with_history(item, acting_user=acting_user, reason=reason)
+
+
+# --- Persons -----------------------------------------------------------------------
+
+
+def find_person_by_id_number(id_number: str) -> Person | None:
+    """Exact lookup through the blind index (no scan, no clear number stored)."""
+    resident = validate_resident_id(id_number)
+    return Person.objects.filter(id_number_index=Person.index_for(resident.number)).first()
+
+
+def _set_id_number(person: Person, id_number: str) -> None:
+    resident = validate_resident_id(id_number)
+    index = Person.index_for(resident.number)
+    clash = Person.objects.filter(id_number_index=index)
+    if person.pk:
+        clash = clash.exclude(pk=person.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"id_number": _("A person with this ID number is already registered.")}, code="duplicate"
+        )
+    person.id_number_encrypted = crypto.encrypt(resident.number, context=ID_NUMBER_CONTEXT)
+    person.id_number_index = index
+    person.id_number_masked = mask_id(resident.number)
+    person.region_code = resident.region_code
+    person.birth_date = resident.birth_date
+
+
+@transaction.atomic
+def register_person(
+    *,
+    name: str,
+    id_number: str,
+    registered_by: Department,
+    acting_user,
+    reason: str,
+    person: Person | None = None,
+    **contact,
+) -> Person:
+    """Register a person under ``registered_by`` (which the user must hold).
+
+    ``person`` may be an unsaved instance to fill (the admin passes its form's).
+    """
+    require_reason(reason)
+    access.require_department(acting_user, Action.CHANGE, registered_by)
+    if person is None:
+        person = Person()
+    elif person.pk is not None:
+        raise ValueError("register_person creates; use update_person to change")
+    person.name = (name or "").strip()
+    person.registered_by = registered_by
+    for field, value in contact.items():
+        setattr(person, field, value)
+    _set_id_number(person, id_number)
+    person.full_clean(exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"])
+    return save_with_history(person, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def update_person(person: Person, *, acting_user, reason: str, id_number: str | None = None, **changes) -> Person:
+    """Change a person's name, contact fields or (with a reason) ID number."""
+    require_reason(reason)
+    if person.pk is None:
+        raise ValueError("update_person needs a saved person")
+    if not access.can(acting_user, Action.CHANGE, person):
+        raise PermissionDenied(_("You may not change this person."))
+    for field, value in changes.items():
+        setattr(person, field, value)
+    if id_number:
+        _set_id_number(person, id_number)
+    if "registered_by" in changes:
+        access.require_department(acting_user, Action.CHANGE, person.registered_by)
+    person.full_clean(exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"])
+    return save_with_history(person, acting_user=acting_user, reason=reason)
+
+
+# --- Credit records ------------------------------------------------------------------
+
+
+# Which status changes exist, and which department action each needs. Later
+# services (objections, repair, expiry) move records only along these edges.
+STATUS_TRANSITIONS: dict[tuple[str, str], Action | None] = {
+    (RecordStatus.DRAFT, RecordStatus.ACTIVE): Action.PUBLISH,
+    (RecordStatus.DRAFT, RecordStatus.REVOKED): Action.CHANGE,
+    (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION): Action.DECIDE,
+    (RecordStatus.CORRECTED, RecordStatus.UNDER_OBJECTION): Action.DECIDE,
+    (RecordStatus.UNDER_OBJECTION, RecordStatus.ACTIVE): Action.DECIDE,
+    (RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED): Action.DECIDE,
+    (RecordStatus.UNDER_OBJECTION, RecordStatus.REVOKED): Action.DECIDE,
+    (RecordStatus.ACTIVE, RecordStatus.REPAIRED): Action.DECIDE,
+    (RecordStatus.CORRECTED, RecordStatus.REPAIRED): Action.DECIDE,
+    (RecordStatus.ACTIVE, RecordStatus.REVOKED): Action.DECIDE,
+    (RecordStatus.CORRECTED, RecordStatus.REVOKED): Action.DECIDE,
+    # Expiry is a fact of the calendar, not a decision: only once the period has ended.
+    (RecordStatus.DRAFT, RecordStatus.EXPIRED): None,
+    (RecordStatus.ACTIVE, RecordStatus.EXPIRED): None,
+    (RecordStatus.CORRECTED, RecordStatus.EXPIRED): None,
+    (RecordStatus.UNDER_OBJECTION, RecordStatus.EXPIRED): None,
+}
+
+
+@transaction.atomic
+def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> CreditRecord:
+    """Create (as a draft) or change a credit record's content.
+
+    The user must hold CHANGE on the record's current department and, when it
+    is moved, on the new one; the catalogue's display bounds are enforced. The
+    status is not changed here: that is :func:`change_record_status`'s job.
+    """
+    require_reason(reason)
+    if record.pk:
+        current = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
+        access.require_department(acting_user, Action.CHANGE, current.department)
+        if record.status != current.status:
+            raise ValidationError(
+                {"status": _("The status is changed by publishing, deciding or expiry, not by editing.")}
+            )
+    elif record.status != RecordStatus.DRAFT:
+        raise ValidationError({"status": _("A new record starts as a draft.")})
+    record.fill_display_period()
+    record.full_clean()
+    save_with_history(record, acting_user=acting_user, reason=reason)
+    # Re-check after the write: the saved record must be within the user's scope.
+    if not access.can(acting_user, Action.CHANGE, record):
+        raise PermissionDenied(
+            _("You may not record information for department %(department)s.") % {"department": record.department}
+        )
+    return record
+
+
+@transaction.atomic
+def change_record_status(record: CreditRecord, *, status: str, acting_user, reason: str) -> CreditRecord:
+    """Move one record along an edge of :data:`STATUS_TRANSITIONS`.
+
+    Locks the row, checks the edge and the department action it needs, writes
+    the history row, and updates ``record`` in place.
+    """
+    require_reason(reason)
+    locked = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
+    edge = (locked.status, status)
+    if edge not in STATUS_TRANSITIONS:
+        raise ValidationError(
+            _("A record cannot go from %(old)s to %(new)s.")
+            % {"old": locked.get_status_display(), "new": RecordStatus(status).label},
+            code="invalid_transition",
+        )
+    needed = STATUS_TRANSITIONS[edge]
+    if status == RecordStatus.ACTIVE and locked.status == RecordStatus.DRAFT and locked.display_until < local_today():
+        raise ValidationError(_("The display period of this draft has already ended: it cannot be published."),
+                              code="period_over")
+    if needed is None:
+        if locked.display_until >= local_today():
+            raise ValidationError(_("The display period has not ended yet."), code="not_expired")
+        if not (getattr(acting_user, "is_superuser", False) or acting_user == get_system_user()):
+            raise PermissionDenied(_("Only the expiry task ends a display period."))
+    else:
+        access.require_department(acting_user, needed, locked.department)
+    locked.status = status
+    save_with_history(locked, acting_user=acting_user, reason=reason)
+    record.status = locked.status
+    record.updated_at = locked.updated_at
+    return record
+
+
+@transaction.atomic
+def publish_records(records: Iterable[CreditRecord], *, acting_user, reason: str) -> int:
+    """Move draft records to active (displayed from their display start); others are left alone."""
+    require_reason(reason)
+    published = 0
+    for record in records:
+        if record.status != RecordStatus.DRAFT:
+            record.refresh_from_db(fields=["status"])
+            if record.status != RecordStatus.DRAFT:
+                continue
+        change_record_status(record, status=RecordStatus.ACTIVE, acting_user=acting_user, reason=reason)
+        published += 1
+    return published
+
+
+# --- Roles and grants ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def ensure_role_groups() -> dict[Role, Group]:
+    """Create or refresh the role groups and their model permissions."""
+    groups = {}
+    for role, perm_names in ROLE_MODEL_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=group_name(role))
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)
+        groups[role] = group
+    return groups
+
+
+def _require_role_manager(acting_user, department: Department) -> None:
+    if getattr(acting_user, "is_superuser", False):
+        return
+    if not acting_user.has_perm("registry.add_rolegrant"):
+        raise PermissionDenied(_("You may not grant roles."))
+    access.require_department(acting_user, Action.CHANGE, department)
+
+
+def _sync_department_perms(user, department: Department) -> None:
+    """Make the user's guardian permissions on ``department`` exactly those
+    that their active grants there call for."""
+    from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
+
+    wanted = {
+        action.value
+        for grant in RoleGrant.objects.filter(user=user, department=department, is_active=True)
+        for action in ROLE_DEPARTMENT_ACTIONS[Role(grant.role)]
+    }
+    held = set(get_user_perms(user, department)) & {action.value for action in Action}
+    for codename in wanted - held:
+        assign_perm(f"registry.{codename}", user, department)
+    for codename in held - wanted:
+        remove_perm(f"registry.{codename}", user, department)
+    roles = set(RoleGrant.objects.filter(user=user, is_active=True).values_list("role", flat=True))
+    user.groups.set(list(user.groups.exclude(name__in=[group_name(r) for r in Role]))
+                    + list(Group.objects.filter(name__in=[group_name(Role(r)) for r in roles])))
+    access.clear_cache(user)
+
+
+@transaction.atomic
+def grant_role(user, *, role: Role, department: Department, acting_user, reason: str = "role granted") -> RoleGrant:
+    """Make ``user`` a ``role`` for ``department`` and its subtree (audited)."""
+    role = Role(role)
+    _require_role_manager(acting_user, department)
+    if Group.objects.filter(name=group_name(role)).count() == 0:
+        ensure_role_groups()
+    grant = RoleGrant.objects.select_for_update().filter(user=user, department=department, role=role).first()
+    if grant is None:
+        grant = RoleGrant(user=user, department=department, role=role, granted_by=acting_user)
+    if grant.pk is None or not grant.is_active:
+        grant.is_active = True
+        grant.granted_by = acting_user
+        save_with_history(grant, acting_user=acting_user, reason=reason)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    _sync_department_perms(user, department)
+    logger.info("role %s granted to %s on %s by %s", role.value, user.username, department.code, acting_user)
+    return grant
+
+
+@transaction.atomic
+def revoke_role(grant: RoleGrant, *, acting_user, reason: str) -> RoleGrant:
+    """End a role grant; the permissions it gave go at once (others stay)."""
+    _require_role_manager(acting_user, grant.department)
+    grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.is_active:
+        grant.is_active = False
+        save_with_history(grant, acting_user=acting_user, reason=reason)
+    _sync_department_perms(grant.user, grant.department)
+    logger.info("role %s revoked from %s on %s by %s", grant.role, grant.user.username, grant.department.code,
+                acting_user)
+    return grant
+
+
+# --- Keys ------------------------------------------------------------------------------------
+
+
+def rotate_encryption_keys(*, batch_size: int = 1000) -> int:
+    """Re-encrypt every stored ID number (current rows and history) under the
+    first key of ``FIELD_ENCRYPTION_KEYS``. Returns how many values changed.
+
+    Runs in batches, each in its own transaction; safe to interrupt and rerun
+    (rows already under the primary key are skipped). The clear value does not
+    change, so no history rows are added.
+    """
+    primary = crypto.primary_key_id()
+    prefix = f"{crypto.VERSION}.{primary}."
+    changed = 0
+    for model in (Person, Person.history.model):
+        pk_name = model._meta.pk.name
+        last = 0
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    model.objects.select_for_update()
+                    .filter(**{f"{pk_name}__gt": last})
+                    .exclude(id_number_encrypted__startswith=prefix)
+                    .order_by(pk_name)[:batch_size]
+                )
+                if not batch:
+                    break
+                for row in batch:
+                    clear = crypto.decrypt(row.id_number_encrypted, context=ID_NUMBER_CONTEXT)
+                    row.id_number_encrypted = crypto.encrypt(clear, context=ID_NUMBER_CONTEXT)
+                model.objects.bulk_update(batch, ["id_number_encrypted"])
+                changed += len(batch)
+                last = getattr(batch[-1], pk_name)
+    return changed

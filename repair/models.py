@@ -1,0 +1,1 @@
+"""Models of the repair app (none yet: see the open issues)."""

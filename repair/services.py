@@ -1,0 +1,1 @@
+"""Service functions of the repair app: every write goes through here (none yet)."""

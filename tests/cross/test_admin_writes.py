@@ -1,0 +1,341 @@
+"""Writes through the admin and the services: scope, reasons, history, validation."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+
+from registry import services
+from registry.choices import RecordStatus
+from registry.models import CreditRecord, Department, Person
+from tests.conftest import make_id_number
+
+
+def record_form(record_or_values, **overrides):
+    """POST data for the credit-record change form."""
+    data = {
+        "person": "",
+        "department": "",
+        "catalog_item": "",
+        "severity": "general",
+        "decision_no": "",
+        "decision_date": "2026-03-02",
+        "summary": "未按规定履行义务",
+        "legal_basis": "",
+        "display_from": "",
+        "display_until": "",
+        "change_reason": "",
+        # The read-only inline formsets are absent on this form.
+    }
+    if isinstance(record_or_values, CreditRecord):
+        r = record_or_values
+        data.update(
+            person=r.person_id,
+            department=r.department_id,
+            catalog_item=r.catalog_item_id,
+            severity=r.severity,
+            decision_no=r.decision_no,
+            decision_date=r.decision_date.isoformat(),
+            summary=r.summary,
+            legal_basis=r.legal_basis,
+            display_from=r.display_from.isoformat(),
+            display_until=r.display_until.isoformat(),
+        )
+    else:
+        data.update(record_or_values)
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def person_a(tree, make_person):
+    return make_person(tree["A"], name="陈七")
+
+
+def test_caseworker_adds_a_record_with_reason_and_history(client, users, tree, person_a, catalog_item):
+    client.force_login(users["caseworker_a"])
+    response = client.post(
+        reverse("admin:registry_creditrecord_add"),
+        record_form(
+            {"person": person_a.pk, "department": tree["A"].pk, "catalog_item": catalog_item.pk, "decision_no": "昆市监罚〔2026〕1号"},
+            change_reason="录入行政处罚决定",
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    record = CreditRecord.objects.get(decision_no="昆市监罚〔2026〕1号")
+    assert record.status == RecordStatus.DRAFT
+    # Display period computed from the catalogue: general -> at most 365 days from the decision.
+    assert record.display_from == datetime.date(2026, 3, 2)
+    assert record.display_until == datetime.date(2026, 3, 2) + datetime.timedelta(days=365)
+    row = record.history.get()
+    assert row.history_user == users["caseworker_a"]
+    assert row.history_change_reason == "录入行政处罚决定"
+
+
+def test_a_change_without_a_reason_is_refused(client, users, tree, person_a, make_record):
+    record = make_record(person_a, tree["A"])
+    client.force_login(users["caseworker_a"])
+    url = reverse("admin:registry_creditrecord_change", args=[record.pk])
+    response = client.post(url, record_form(record, summary="改过的事实"))
+    assert response.status_code == 200
+    assert "change_reason" in response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert record.summary != "改过的事实"
+    assert record.history.count() == 1
+
+    response = client.post(url, record_form(record, summary="改过的事实", change_reason="更正笔误"))
+    assert response.status_code == 302
+    latest = record.history.first()
+    assert (latest.history_type, latest.history_user, latest.history_change_reason, latest.summary) == (
+        "~",
+        users["caseworker_a"],
+        "更正笔误",
+        "改过的事实",
+    )
+    # The history page shows the reason and who made the change.
+    page = client.get(reverse("admin:registry_creditrecord_history", args=[record.pk])).content.decode()
+    assert "更正笔误" in page and "caseworker_a" in page
+
+
+def test_caseworker_cannot_create_a_record_for_another_department(client, users, tree, person_a, catalog_item):
+    client.force_login(users["caseworker_a"])
+    response = client.post(
+        reverse("admin:registry_creditrecord_add"),
+        record_form(
+            {"person": person_a.pk, "department": tree["B"].pk, "catalog_item": catalog_item.pk, "decision_no": "X-1"},
+            change_reason="试图录入他部门",
+        ),
+    )
+    assert response.status_code == 200
+    assert "department" in response.context["adminform"].form.errors
+    assert not CreditRecord.objects.filter(decision_no="X-1").exists()
+
+
+def test_caseworker_cannot_move_a_record_into_another_department(client, users, tree, person_a, make_record):
+    record = make_record(person_a, tree["A"])
+    client.force_login(users["caseworker_a"])
+    response = client.post(
+        reverse("admin:registry_creditrecord_change", args=[record.pk]),
+        record_form(record, department=tree["B"].pk, change_reason="转移"),
+    )
+    assert response.status_code == 200
+    assert "department" in response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert record.department == tree["A"]
+
+
+def test_caseworker_cannot_post_to_another_departments_record(client, users, tree, make_person, make_record):
+    record_b = make_record(make_person(tree["B"]), tree["B"])
+    client.force_login(users["caseworker_a"])
+    response = client.post(
+        reverse("admin:registry_creditrecord_change", args=[record_b.pk]),
+        record_form(record_b, summary="篡改", change_reason="x"),
+    )
+    assert response.status_code == 404
+    record_b.refresh_from_db()
+    assert record_b.summary != "篡改"
+
+
+def test_services_recheck_scope_after_the_write(users, tree, person_a, make_record, catalog_item):
+    """The chokepoint holds below the admin too: a write outside the user's
+    departments is undone whole."""
+    with pytest.raises(PermissionDenied):
+        with transaction.atomic():
+            services.save_credit_record(
+                CreditRecord(
+                    person=person_a,
+                    department=tree["B"],
+                    catalog_item=catalog_item,
+                    severity="general",
+                    decision_no="SVC-1",
+                    decision_date=datetime.date(2026, 1, 1),
+                    summary="x",
+                ),
+                acting_user=users["caseworker_a"],
+                reason="test",
+            )
+    assert not CreditRecord.objects.filter(decision_no="SVC-1").exists()
+    assert not CreditRecord.history.filter(decision_no="SVC-1").exists()
+
+    record = make_record(person_a, tree["A"])
+    record.department = tree["B"]
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        services.save_credit_record(record, acting_user=users["caseworker_a"], reason="move")
+    assert CreditRecord.objects.get(pk=record.pk).department == tree["A"]
+
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        services.register_person(
+            name="某人", id_number=make_id_number(), registered_by=tree["B"], acting_user=users["caseworker_a"], reason="x"
+        )
+
+
+@pytest.mark.parametrize(
+    "severity,days,ok",
+    [("general", 89, False), ("general", 90, True), ("general", 365, True), ("general", 366, False),
+     ("serious", 364, False), ("serious", 1095, True), ("serious", 1096, False), ("minor", 91, False)],
+)
+def test_display_period_outside_the_catalogue_bounds_is_refused(
+    client, users, tree, person_a, catalog_item, severity, days, ok
+):
+    client.force_login(users["caseworker_a"])
+    decided = datetime.date(2025, 6, 1)
+    response = client.post(
+        reverse("admin:registry_creditrecord_add"),
+        record_form(
+            {
+                "person": person_a.pk,
+                "department": tree["A"].pk,
+                "catalog_item": catalog_item.pk,
+                "decision_no": f"P-{severity}-{days}",
+                "severity": severity,
+                "decision_date": decided.isoformat(),
+                "display_until": (decided + datetime.timedelta(days=days)).isoformat(),
+            },
+            change_reason="录入",
+        ),
+    )
+    assert CreditRecord.objects.filter(decision_no=f"P-{severity}-{days}").exists() == ok
+    if not ok:
+        assert "display_until" in response.context["adminform"].form.errors
+
+
+def test_future_decision_date_and_duplicate_decision_number(client, users, tree, person_a, catalog_item, make_record):
+    make_record(person_a, tree["A"], decision_no="DUP-1")
+    client.force_login(users["caseworker_a"])
+    base = {"person": person_a.pk, "department": tree["A"].pk, "catalog_item": catalog_item.pk}
+    future = client.post(
+        reverse("admin:registry_creditrecord_add"),
+        record_form({**base, "decision_no": "F-1", "decision_date": "2099-01-01"}, change_reason="x"),
+    )
+    assert "decision_date" in future.context["adminform"].form.errors
+    duplicate = client.post(
+        reverse("admin:registry_creditrecord_add"), record_form({**base, "decision_no": "DUP-1"}, change_reason="x")
+    )
+    assert duplicate.status_code == 200
+    assert CreditRecord.objects.filter(decision_no="DUP-1").count() == 1
+
+
+def person_form(**values):
+    return {"name": "", "id_number": "", "registered_by": "", "phone": "", "email": "", "address": "",
+            "change_reason": "", "records-TOTAL_FORMS": "0", "records-INITIAL_FORMS": "0",
+            "records-MIN_NUM_FORMS": "0", "records-MAX_NUM_FORMS": "0", **values}
+
+
+def test_person_registration_through_the_admin(client, users, tree):
+    client.force_login(users["caseworker_a"])
+    number = make_id_number(region="530111", birth="19790315")
+    url = reverse("admin:registry_person_add")
+    bad = client.post(url, person_form(name="周八", id_number=number[:-1] + ("0" if number[-1] != "0" else "1"),
+                                       registered_by=tree["A"].pk, change_reason="登记"))
+    assert "id_number" in bad.context["adminform"].form.errors
+    ok = client.post(url, person_form(name="周八", id_number=number.lower(), registered_by=tree["A"].pk,
+                                      change_reason="登记"))
+    assert ok.status_code == 302
+    person = Person.objects.get(name="周八")
+    assert person.id_number == number and person.id_number_masked == number[:6] + "********" + number[-4:]
+    assert person.region_code == "530111" and person.birth_date == datetime.date(1979, 3, 15)
+    assert person.history.get().history_change_reason == "登记"
+    again = client.post(url, person_form(name="周八", id_number=number, registered_by=tree["A"].pk, change_reason="x"))
+    assert again.status_code == 200 and Person.objects.filter(name="周八").count() == 1
+
+
+def test_publisher_publishes_drafts_with_a_reason(client, users, tree, person_a, make_record):
+    draft = make_record(person_a, tree["A"])
+    url = reverse("admin:registry_creditrecord_changelist")
+    client.force_login(users["caseworker_a"])
+    assert "publish_selected" not in client.get(url).content.decode()
+    client.force_login(users["publisher_a"])
+    client.post(url, {"action": "publish_selected", "_selected_action": [draft.pk], "reason": ""})
+    draft.refresh_from_db()
+    assert draft.status == RecordStatus.DRAFT
+    client.post(url, {"action": "publish_selected", "_selected_action": [draft.pk], "reason": "审核通过，予以公示"})
+    draft.refresh_from_db()
+    assert draft.status == RecordStatus.ACTIVE
+    assert draft.history.first().history_change_reason == "审核通过，予以公示"
+    assert draft.history.first().history_user == users["publisher_a"]
+
+
+def test_department_and_catalogue_changes_have_history(users, tree, catalog_item):
+    operator = users["operator"]
+    with transaction.atomic():
+        department = Department.objects.get(pk=tree["A"].pk)
+        department.name = "昆明市市场监督管理局（更名）"
+        services.save_department(department, acting_user=operator, reason="机构更名")
+        catalog_item.serious_max_days = 730
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="省级目录调整")
+    assert department.history.first().history_change_reason == "机构更名"
+    assert catalog_item.history.first().history_change_reason == "省级目录调整"
+    assert catalog_item.history.first().history_user == operator
+
+
+def test_moving_a_department_updates_its_subtree_paths(users, tree):
+    with transaction.atomic():
+        km = Department.objects.get(pk=tree["KM"].pk)
+        km.parent = tree["QJ"]
+        services.save_department(km, acting_user=users["operator"], reason="区划调整")
+    assert Department.objects.get(pk=tree["A"].pk).path == "YN/YN-QJ/YN-KM/YN-KM-SCJ/"
+    # And the grants follow: the supervisor of KM still reaches A.
+    from creditportal import access
+
+    users["supervisor"].__dict__.pop("_creditportal_department_scope", None)
+    assert access.can_in_department(users["supervisor"], access.Action.VIEW, tree["A"])
+
+
+def test_catalogue_bounds_are_checked(users, catalog_item):
+    from django.core.exceptions import ValidationError
+
+    catalog_item.serious_max_days = 1200
+    with pytest.raises(ValidationError) as info, transaction.atomic():
+        services.save_catalog_item(catalog_item, acting_user=users["operator"], reason="x")
+    assert "serious_max_days" in info.value.message_dict
+
+
+def test_status_changes_only_along_the_workflow(users, tree, person_a, make_record):
+    from django.core.exceptions import ValidationError
+
+    record = make_record(person_a, tree["A"])
+    # Editing cannot smuggle a status change past the publish permission.
+    record.status = RecordStatus.ACTIVE
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.save_credit_record(record, acting_user=users["caseworker_a"], reason="x")
+    record.refresh_from_db()
+    assert record.status == RecordStatus.DRAFT
+    # Publishing needs PUBLISH on the department: the caseworker lacks it, the publisher has it.
+    with pytest.raises(PermissionDenied):
+        services.change_record_status(record, status=RecordStatus.ACTIVE, acting_user=users["caseworker_a"], reason="x")
+    services.change_record_status(record, status=RecordStatus.ACTIVE, acting_user=users["publisher_a"], reason="公示")
+    assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.ACTIVE
+    # No edge from active back to draft; expiry waits for the end of the period.
+    with pytest.raises(ValidationError):
+        services.change_record_status(record, status=RecordStatus.DRAFT, acting_user=users["operator"], reason="x")
+    with pytest.raises(ValidationError):
+        services.change_record_status(record, status=RecordStatus.EXPIRED, acting_user=users["operator"], reason="x")
+    # A new record cannot be born published.
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.save_credit_record(
+            CreditRecord(person=person_a, department=tree["A"], catalog_item=record.catalog_item, severity="general",
+                         decision_no="BORN-ACTIVE", decision_date=datetime.date(2026, 1, 1), summary="x",
+                         status=RecordStatus.ACTIVE),
+            acting_user=users["operator"], reason="x",
+        )
+    assert [h.status for h in record.history.all()] == [RecordStatus.ACTIVE, RecordStatus.DRAFT]
+
+
+def test_department_levels_keep_the_tree_sound(users, tree):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info, transaction.atomic():
+        services.save_department(
+            Department(code="YN-X", name="无上级的局", level="department"), acting_user=users["operator"], reason="x"
+        )
+    assert "parent" in info.value.message_dict
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.save_department(
+            Department(code="YN-Y", name="省中之省", level="province", parent=tree["YN"]),
+            acting_user=users["operator"], reason="x",
+        )
+    assert not Department.objects.filter(code__in=["YN-X", "YN-Y"]).exists()
