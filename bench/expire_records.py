@@ -19,7 +19,7 @@ tables involved, runs ``VACUUM ANALYZE`` and a ``CHECKPOINT``, and times:
 (a) ``bare_update``: ``UPDATE bench_bare SET status = 'expired'
     WHERE display_until < today AND status = 'active'`` (one statement);
 (b) ``expiry``: ``registry.expiry.expire_records(today=..., chunk_size=...)``
-    on the real table: chunks of ``FOR UPDATE SKIP LOCKED`` rows, each one
+    on the real table: chunks taken under an advisory lock, each one
     ``UPDATE ... RETURNING`` feeding one ``INSERT ... SELECT`` into the
     history table, one transaction per chunk.
 

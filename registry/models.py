@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from creditportal.audit import AuditHistory
 
 from . import crypto
 from .choices import (
@@ -57,7 +58,7 @@ class Department(models.Model):
     path = models.CharField(_("path"), max_length=1000, editable=False, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("department")
@@ -127,7 +128,7 @@ class Person(models.Model):
 
     # History is looked up by the person's id (and date, user); the other
     # indexes simple-history would add only slow every write (bulk imports).
-    history = HistoricalRecords(no_db_index=["registered_by"])
+    history = AuditHistory(no_db_index=["registered_by"])
 
     class Meta:
         verbose_name = _("person")
@@ -179,7 +180,7 @@ class CatalogItem(models.Model):
     is_provincial = models.BooleanField(_("provincial addition"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     class Meta:
         verbose_name = _("catalogue item")
@@ -248,7 +249,7 @@ class CreditRecord(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     # History is looked up by the record's id (and date, user): no indexes on its foreign keys.
-    history = HistoricalRecords(no_db_index=["person", "department", "catalog_item"])
+    history = AuditHistory(no_db_index=["person", "department", "catalog_item"])
     objects = CreditRecordQuerySet.as_manager()
 
     access_department_path = "department"
@@ -328,7 +329,7 @@ class RoleGrant(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = AuditHistory()
 
     access_department_path = "department"
 
@@ -468,7 +469,7 @@ class ImportJob(models.Model):
     validation_seconds = models.FloatField(_("validation time (s)"), null=True, blank=True)
     import_seconds = models.FloatField(_("import time (s)"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["errors"])
+    history = AuditHistory(excluded_fields=["errors"])
 
     access_department_path = "department"
 

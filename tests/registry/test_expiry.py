@@ -237,6 +237,48 @@ def test_concurrent_runs_share_the_work_without_duplicates(record_ending):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+def test_a_record_put_under_objection_while_the_expiry_runs_is_left_to_the_objection(record_ending, operator):
+    """The caseworker's transaction holds the row; the expiry waits for it and
+    then re-checks the row as committed: no longer due, so not expired."""
+    contested, other = record_ending(-1), record_ending(-1)
+    holding, release, outcome = threading.Event(), threading.Event(), {}
+
+    def caseworker():
+        try:
+            with transaction.atomic():
+                services.change_record_status(
+                    contested, status=RecordStatus.UNDER_OBJECTION, acting_user=operator, reason="当事人提出异议"
+                )
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def run_expiry():
+        try:
+            outcome["expired"] = expiry.expire_records().expired
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=caseworker)
+    first.start()
+    assert holding.wait(timeout=30)
+    second = threading.Thread(target=run_expiry)
+    second.start()
+    second.join(timeout=1)
+    assert second.is_alive(), "the expiry should wait for the caseworker's uncommitted change"
+    release.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert outcome == {"expired": 1}
+    assert CreditRecord.objects.get(pk=contested.pk).status == RecordStatus.UNDER_OBJECTION
+    assert CreditRecord.objects.get(pk=other.pk).status == RecordStatus.EXPIRED
+    assert not contested.history.filter(status=RecordStatus.EXPIRED).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
 def test_a_killed_run_is_finished_by_the_next_without_duplicate_history(record_ending):
     from tests.integration.workers import database_url
 
