@@ -347,17 +347,24 @@ class PostgresStage:
                 params,
             )
             table, hist_columns, hist_expressions = history_columns(Person, "new", "+")
+            # Usually every ID number is in the file once: then no DISTINCT ON
+            # (it sorts the whole stage) is needed to create each person once.
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stage} WHERE ok GROUP BY id_index HAVING count(*) > 1)")
+            (repeated_ids,) = cursor.fetchone()
+            if repeated_ids:
+                new_persons = f"""
+                    SELECT DISTINCT ON (s.id_index) s.* FROM {stage} s
+                    WHERE s.ok AND NOT EXISTS (SELECT 1 FROM {person_table} p WHERE p.id_number_index = s.id_index)
+                    ORDER BY s.id_index, s.row_no"""
+            else:
+                new_persons = f"""
+                    SELECT s.* FROM {stage} s
+                    WHERE s.ok AND NOT EXISTS (SELECT 1 FROM {person_table} p WHERE p.id_number_index = s.id_index)"""
             cursor.execute(
                 f"""
                 WITH new AS (
                     INSERT INTO {person_table} ({columns})
-                    SELECT {expressions} FROM (
-                        SELECT DISTINCT ON (s.id_index) s.* FROM {stage} s
-                        WHERE s.ok AND NOT EXISTS (
-                            SELECT 1 FROM {person_table} p WHERE p.id_number_index = s.id_index)
-                        ORDER BY s.id_index, s.row_no
-                    ) s
-                    ORDER BY s.row_no
+                    SELECT {expressions} FROM ({new_persons}) s
                     RETURNING *
                 )
                 INSERT INTO {table} ({hist_columns}) SELECT {hist_expressions} FROM new
@@ -419,7 +426,6 @@ class PostgresStage:
                     WHERE s.ok AND NOT EXISTS (
                         SELECT 1 FROM {record_table} r
                         WHERE r.department_id = %(department)s AND r.decision_no = s.decision_no)
-                    ORDER BY s.row_no
                     RETURNING *
                 )
                 INSERT INTO {table} ({hist_columns}) SELECT {hist_expressions} FROM new
