@@ -42,6 +42,25 @@ def test_history_rows_take_the_change_reason_as_text():
             assert field.get_internal_type() == "TextField", label(model)
 
 
+def test_history_keeps_its_users_and_is_built_for_bulk_writes():
+    """Every history uses creditportal.audit.AuditHistory: the user who made a
+    change cannot be deleted, and history_date has a BRIN index, not a B-tree."""
+    from django.db.models import PROTECT
+
+    from creditportal.audit import TimeOrderIndex
+
+    for model in domain_models():
+        if hasattr(model, "history"):
+            historical = model.history.model
+            user = historical._meta.get_field("history_user")
+            assert user.remote_field.on_delete is PROTECT, label(model)
+            assert not historical._meta.get_field("history_date").db_index, label(model)
+            assert any(
+                isinstance(index, TimeOrderIndex) and index.fields == ["history_date"]
+                for index in historical._meta.indexes
+            ), label(model)
+
+
 def test_every_domain_model_has_an_admin_page():
     missing = [label(m) for m in domain_models() if m not in admin.site._registry]
     assert missing == []
