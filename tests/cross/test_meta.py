@@ -1,6 +1,7 @@
 """A test that tests the tests: every domain model has history, an admin page
 and permission-matrix coverage. Adding a model without them fails here."""
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 
@@ -80,3 +81,16 @@ def test_every_department_owned_model_says_how_it_is_scoped():
         if model in unscoped_by_design:
             continue
         _scope_q(model, Department.objects.none())  # raises TypeError when a model is not scoped
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_history_dates_are_brin_indexed_on_postgresql():
+    from django.db import connection
+
+    tables = sorted(model.history.model._meta.db_table for model in domain_models() if hasattr(model, "history"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_indexes WHERE indexdef LIKE '%%USING brin (history_date)%%' ORDER BY 1"
+        )
+        assert [row[0] for row in cursor.fetchall()] == tables
