@@ -4,10 +4,11 @@ State-based and idempotent. Each run selects by date and status
 (``display_until < today`` and a displayed status), so a missed day is caught
 up, a second run finds nothing, and two runs at once share the work: on
 PostgreSQL each chunk holds an advisory lock while it runs, so two runs take
-turns chunk by chunk, no row is processed twice and none is skipped. Each chunk is one transaction
-that sets the status and writes exactly one history row per record (system
-user, reason "display period ended"), set-based: one ``UPDATE ... RETURNING``
-feeding one ``INSERT ... SELECT`` into the history table. A worker killed
+turns chunk by chunk: no row is processed twice and none is skipped. Each
+chunk is one transaction that sets the status and writes exactly one history
+row per record (system user, reason "display period ended"), set-based: one
+``UPDATE ... RETURNING`` feeding one ``INSERT ... SELECT`` into the history
+table. A worker killed
 mid-run leaves whole chunks done and the rest for the next run.
 
 The public and sharing queries filter on the date themselves

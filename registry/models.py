@@ -126,7 +126,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    # History is looked up by the person's id (and date, user); the other
+    # History is looked up by the person's id (and date); the other
     # indexes simple-history would add only slow every write (bulk imports).
     history = AuditHistory(no_db_index=["registered_by"])
 
@@ -248,7 +248,7 @@ class CreditRecord(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    # History is looked up by the record's id (and date, user): no indexes on its foreign keys.
+    # History is looked up by the record's id (and date): no indexes on its foreign keys.
     history = AuditHistory(no_db_index=["person", "department", "catalog_item"])
     objects = CreditRecordQuerySet.as_manager()
 
