@@ -341,16 +341,21 @@ def test_department_levels_keep_the_tree_sound(users, tree):
     assert not Department.objects.filter(code__in=["YN-X", "YN-Y"]).exists()
 
 
-def test_a_user_named_in_history_cannot_be_deleted_only_deactivated(users, tree, admin_client):
+def test_a_user_named_in_history_cannot_be_deleted_only_deactivated(tree, admin_client):
     """History keeps who did what: deleting that user is refused (deactivate instead)."""
+    from django.contrib.auth import get_user_model
     from django.db.models import ProtectedError
 
-    official = users["operator"]  # created the department tree, so history names them
-    assert tree["A"].history.earliest().history_user == official
+    # A user whose only trace is one change (no grants, no reads, no imports).
+    official = get_user_model().objects.create_superuser("second_operator", "second@example.cn", "x")
+    with transaction.atomic():
+        department = Department.objects.get(pk=tree["A"].pk)
+        department.name = "昆明市市场监督管理局（更名）"
+        services.save_department(department, acting_user=official, reason="机构更名")
     with pytest.raises(ProtectedError):
         official.delete()
     # The admin's delete page lists the protected history instead of deleting.
     response = admin_client.post(reverse("admin:auth_user_delete", args=[official.pk]), {"post": "yes"})
     assert response.status_code == 200 and response.context["protected"]
-    assert type(official).objects.filter(pk=official.pk).exists()
-    assert tree["A"].history.earliest().history_user == official
+    assert get_user_model().objects.filter(pk=official.pk).exists()
+    assert department.history.first().history_user == official
