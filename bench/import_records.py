@@ -16,6 +16,14 @@ worst case for us), and measures rows per second for:
 (c) ``import``: ``registry.importing`` with full validation, encryption,
     persons, records and both history tables, as the command runs it.
     It runs in a forked child process, so its peak memory is its own.
+(d) ``copy_of_import_output``: what (c) wrote (persons, records and their
+    history rows), dumped and loaded again with binary ``COPY`` into copies of
+    those four tables with the same indexes (``LIKE ... INCLUDING ALL``, no
+    foreign keys) - the physical limit for writing what the import writes,
+    with no reading, validation, encryption, lookups or integrity checks. The
+    ratio ``import_vs_copy_of_import_output`` is how much of that limit the
+    import reaches; (a) loads one table, so ``import_vs_copy`` cannot come near
+    1 however fast the import is.
 
 Prints ``name: value`` lines, then ``import_vs_copy`` and
 ``import_vs_django_import_export``. The database is dropped afterwards.
@@ -209,6 +217,39 @@ def _import_in_child(path: str, rows: int) -> dict:
     }
 
 
+# --- (d) COPY of what the import wrote -----------------------------------------------------------
+
+
+def bench_copy_of_import_output() -> float:
+    """Seconds to load (c)'s output tables again with binary COPY, in one transaction."""
+    from django.db import connection, transaction
+
+    from registry.models import CreditRecord, Person
+
+    tables = [model._meta.db_table for model in (Person, Person.history.model, CreditRecord,
+                                                   CreditRecord.history.model)]  # fmt: skip
+    dumps = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            data = bytearray()
+            with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy:
+                for chunk in copy:
+                    data += chunk
+            dumps.append(bytes(data))
+            cursor.execute(f'CREATE TABLE "bench_{table}" (LIKE "{table}" INCLUDING ALL)')
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, data in zip(tables, dumps):
+            with cursor.copy(f'COPY "bench_{table}" FROM STDIN (FORMAT binary)') as copy:
+                for start in range(0, len(data), 1 << 20):
+                    copy.write(data[start : start + (1 << 20)])
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'DROP TABLE "bench_{table}"')
+    return seconds
+
+
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -273,7 +314,10 @@ def run(args) -> int:
             print(f"import_seconds: {ours['seconds']:.1f}")
             print(f"import_validation_seconds: {ours['validation_seconds']:.1f}")
             print(f"import_write_seconds: {ours['write_seconds']:.1f}")
+            floor_seconds = bench_copy_of_import_output()
+            print(f"copy_of_import_output_seconds: {floor_seconds:.2f}")
             print(f"import_vs_copy: {ours['rows_per_s'] / copy_rate:.3f}")
+            print(f"import_vs_copy_of_import_output: {floor_seconds / ours['seconds']:.3f}")
             if dje_rate:
                 print(f"import_vs_django_import_export: {ours['rows_per_s'] / dje_rate:.1f}")
             print(f"import_peak_rss_mb: {ours['peak_rss_mb']:.0f}")
