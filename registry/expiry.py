@@ -8,8 +8,8 @@ turns chunk by chunk: no row is processed twice and none is skipped. Each
 chunk is one transaction that sets the status and writes exactly one history
 row per record (system user, reason "display period ended"), set-based: one
 ``UPDATE ... RETURNING`` feeding one ``INSERT ... SELECT`` into the history
-table. A worker killed
-mid-run leaves whole chunks done and the rest for the next run.
+table. A worker killed mid-run leaves whole chunks done and the rest for the
+next run.
 
 The public and sharing queries filter on the date themselves
 (``CreditRecord.objects.displayable()``), so nothing past its period is shown

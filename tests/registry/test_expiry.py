@@ -262,12 +262,14 @@ def test_a_record_put_under_objection_while_the_expiry_runs_is_left_to_the_objec
 
     first = threading.Thread(target=caseworker)
     first.start()
-    assert holding.wait(timeout=30)
-    second = threading.Thread(target=run_expiry)
-    second.start()
-    second.join(timeout=1)
-    assert second.is_alive(), "the expiry should wait for the caseworker's uncommitted change"
-    release.set()
+    try:
+        assert holding.wait(timeout=30)
+        second = threading.Thread(target=run_expiry)
+        second.start()
+        second.join(timeout=1)
+        assert second.is_alive(), "the expiry should wait for the caseworker's uncommitted change"
+    finally:
+        release.set()  # a failed assertion must not leave the caseworker holding the row
     first.join(timeout=30)
     second.join(timeout=30)
 
