@@ -45,6 +45,7 @@ from creditportal.access import Action
 
 from . import crypto
 from .choices import AccessAction, RecordStatus, Severity
+from .importing.reading import CONTROL_CHARACTERS
 from .models import ID_NUMBER_CONTEXT, CreditRecord
 from .services import log_access
 
@@ -124,7 +125,14 @@ XLSX_MAX_ROWS = 1_048_575
 
 
 def escape_formula(value: str) -> str:
-    """``=1+1`` -> ``'=1+1``: the cell is shown as typed, never evaluated."""
+    """``=1+1`` -> ``'=1+1``: the cell is shown as typed, never evaluated.
+
+    Invisible control characters are dropped first: ``"\\x01=HYPERLINK(...)"``
+    does not start with ``=``, but XLSX cannot hold the ``\\x01`` and would be
+    left with a live formula once it is removed.
+    """
+    if CONTROL_CHARACTERS.search(value):
+        value = CONTROL_CHARACTERS.sub("", value)
     if value and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value

@@ -5,7 +5,8 @@ Streams rows; nothing holds the whole file. Each data row comes out as
 the spreadsheet (the header is row 1) and ``cells`` are the normalised strings
 of the file's columns, in the file's order. Normalisation: surrounding spaces
 (including the ideographic space U+3000 and stray BOMs) are stripped,
-full-width digits become ASCII digits, and CRLF inside cells becomes LF.
+full-width digits become ASCII digits, CRLF inside cells becomes LF, and
+invisible control characters (:data:`CONTROL_CHARACTERS`) are dropped.
 Nothing is evaluated: a cell that looks like a formula (``=SUM(A1)``) stays
 that text, in CSV and in XLSX alike.
 """
@@ -86,8 +87,12 @@ STRIP_CHARS = " \t\r\n\u3000\u00a0\ufeff\u200b"
 
 
 FULL_WIDTH_DIGIT = re.compile("[０-９]")
+# C0 control characters other than tab, LF and CR, and DEL: nobody can see or
+# type them, XML (so XLSX) cannot hold them, and one in front of "=" would hide
+# a formula from a spreadsheet's escaping. The export drops them as well.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Anything clean_cell might change: a row without any of these is already clean.
-MAYBE_UNCLEAN = re.compile(f"[{re.escape(STRIP_CHARS)}\r０-９]")
+MAYBE_UNCLEAN = re.compile(f"[{re.escape(STRIP_CHARS)}\r０-９\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_cell(value) -> str:
@@ -106,6 +111,8 @@ def clean_cell(value) -> str:
         text = str(value)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if CONTROL_CHARACTERS.search(text):
+        text = CONTROL_CHARACTERS.sub("", text)
     if not text.isascii() and FULL_WIDTH_DIGIT.search(text):
         text = text.translate(FULL_WIDTH_DIGITS)
     return text.strip(STRIP_CHARS)
@@ -284,13 +291,14 @@ class TableReader:
         plain_text = self.format == "csv"  # every cell is already a str
         search = FULL_WIDTH_DIGIT.search
         maybe_unclean = MAYBE_UNCLEAN.search
+        control = CONTROL_CHARACTERS.search
         for raw in self._rows:
             row_number += 1
             if plain_text:
-                joined = "\x1f".join(raw)
+                joined = "".join(raw)
                 if not maybe_unclean(joined):
                     cells = raw  # nothing to strip or translate (csv.reader gives a fresh list)
-                elif "\r" not in joined and (joined.isascii() or not search(joined)):
+                elif "\r" not in joined and not control(joined) and (joined.isascii() or not search(joined)):
                     cells = [cell.strip(STRIP_CHARS) for cell in raw]  # the common case, quickly
                 else:
                     cells = [clean_cell(cell) for cell in raw]

