@@ -27,7 +27,9 @@ MASK_CHAR = "*"
 
 # Anything that looks like a resident ID number inside free text: 17 digits and
 # a digit or X, or a legacy 15-digit number, not part of a longer digit run.
-ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])|(?<!\d)(\d{6})(\d{5})(\d{4})(?!\d)")
+# Letters around it do not matter ("ID530102...", "xxx530102..."): masking a
+# little too much in a log or an error report is harmless, too little is not.
+ID_SHAPED = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[0-9Xx])(?!\d)|(?<!\d)(\d{6})(\d{5})(\d{4})(?!\d)")
 
 MESSAGES = {
     "empty": _("Enter a resident ID number."),
@@ -39,8 +41,10 @@ MESSAGES = {
     "checksum": _(
         "The check character (the last one) does not match the other 17: a character was mistyped somewhere."
     ),
-    "birth_date": _("Characters 7-14 are not a possible birth date (%(value)s)."),
-    "future_birth_date": _("The birth date %(value)s is in the future."),
+    # The birth date is not repeated: next to a masked number (first six and last
+    # four characters shown) it would give away the whole of it.
+    "birth_date": _("Characters 7-14 are not a possible birth date."),
+    "future_birth_date": _("The birth date (characters 7-14) is in the future."),
     "region": _("Characters 1-6 (%(value)s) are not a known administrative region code."),
 }
 
@@ -128,11 +132,11 @@ def validate_resident_id(value: str | None, *, today: datetime.date | None = Non
     try:
         birth_date = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationError(MESSAGES["birth_date"], code="birth_date", params={"value": number[6:14]}) from None
+        raise ValidationError(MESSAGES["birth_date"], code="birth_date") from None
     if birth_date.year < 1850:
-        raise ValidationError(MESSAGES["birth_date"], code="birth_date", params={"value": number[6:14]})
+        raise ValidationError(MESSAGES["birth_date"], code="birth_date")
     if birth_date > (today or datetime.date.today()):
-        raise ValidationError(MESSAGES["future_birth_date"], code="future_birth_date", params={"value": birth_date})
+        raise ValidationError(MESSAGES["future_birth_date"], code="future_birth_date")
     region = number[:6]
     if not region_valid_in(region, birth_date.year):
         raise ValidationError(MESSAGES["region"], code="region", params={"value": region})

@@ -53,7 +53,7 @@ from creditportal import access
 from creditportal.access import Action
 
 from .. import crypto
-from ..identifiers import mask_id, normalise, region_valid_in, validate_resident_id
+from ..identifiers import mask_id, mask_ids_in_text, normalise, region_valid_in, validate_resident_id
 from ..models import ID_NUMBER_CONTEXT, CatalogItem, CreditRecord, Department, Person, local_today
 from . import reading
 
@@ -184,6 +184,14 @@ class RowError:
     column: str
     value: str
     message: str
+
+    def __post_init__(self) -> None:
+        # An ID number can turn up anywhere: in a shifted column, as a "header" when
+        # the header row is missing, quoted in a message. Mask all of it, then cut
+        # the value short (cutting first could leave an unmasked stump).
+        self.column = mask_ids_in_text(self.column)
+        self.value = mask_ids_in_text(self.value)[:VALUE_SHOWN_MAX]
+        self.message = mask_ids_in_text(self.message)
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
@@ -415,7 +423,7 @@ class RowValidator:
             return cells[index] if index is not None and index < width else ""
 
         def error(key: str, value: str, message) -> None:
-            shown = mask_id(value) if key == "id_number" else value[:VALUE_SHOWN_MAX]
+            shown = mask_id(value) if key == "id_number" else value
             errors.append(RowError(row_no, self.labels[key], shown, str(message)))
 
         if self.department_index is not None:
@@ -430,7 +438,7 @@ class RowValidator:
                         "The department is empty: it must be the target department %(department)s "
                         "(or leave out the column)."
                     ) % {"department": self.department}
-                errors.append(RowError(row_no, self.department_label, written[:VALUE_SHOWN_MAX], message))
+                errors.append(RowError(row_no, self.department_label, written, message))
 
         name = cell("name")
         if not name:
@@ -602,6 +610,7 @@ class Importer:
     # --- entry point -----------------------------------------------------------------------
     def run(self, fileobj, *, file_name: str, encoding: str = "auto") -> ImportResult:
         self.check_permission()
+        file_name = mask_ids_in_text(file_name)  # it goes into history reasons (see jobs.create_job)
         result = ImportResult(file_name=file_name, dry_run=self.dry_run)
         reason = self.reason or f"import {file_name}"
         self._result = result

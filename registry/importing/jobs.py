@@ -35,6 +35,7 @@ from creditportal import access
 from creditportal.access import Action
 from creditportal.audit import get_system_user, save_with_history
 
+from ..identifiers import mask_ids_in_text
 from ..models import Department, ImportJob
 from .engine import Importer, ImportResult
 
@@ -91,7 +92,9 @@ def create_job(
 ) -> ImportJob:
     """Store ``upload`` (a Django ``File``/``UploadedFile``) and record the job."""
     require_import_permission(acting_user, department, operator_action=operator_action)
-    name = os.path.basename(file_name or upload.name or "import.csv")[:255]
+    # The name is shown on pages and written into every history row's reason, which
+    # cannot be edited afterwards: an ID number in it ("更正-5301....csv") is masked.
+    name = mask_ids_in_text(os.path.basename(file_name or upload.name or "import.csv"))[:255]
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError(_("Import a .csv or .xlsx file."), code="file_type")
     size = upload.size

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from .engine import VALUE_SHOWN_MAX, RowError
+from .engine import RowError
 
 
 def duplicate_decision(row: int, column: str, decision_no: str, first_row: int) -> RowError:
     return RowError(
         row,
         column,
-        decision_no[:VALUE_SHOWN_MAX],
+        decision_no,
         _("The same decision number is already in row %(row)d: each decision may appear only once in a file.")
         % {"row": first_row},
     )
@@ -21,7 +21,7 @@ def name_conflict_in_file(row: int, column: str, name: str, first_row: int, mask
     return RowError(
         row,
         column,
-        name[:VALUE_SHOWN_MAX],
+        name,
         _("Row %(row)d gives another name for the same ID number %(id)s.") % {"row": first_row, "id": masked_id},
     )
 
@@ -30,7 +30,7 @@ def name_mismatch_registered(row: int, column: str, name: str, masked_id: str) -
     return RowError(
         row,
         column,
-        name[:VALUE_SHOWN_MAX],
+        name,
         _(
             "The name does not match the person already registered under ID number %(id)s: "
             "check the name and the ID number."

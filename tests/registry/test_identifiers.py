@@ -96,6 +96,9 @@ def test_mask_ids_in_free_text():
     assert "530102199001011231" not in masked and "530102********1231" in masked
     assert "44011320141005001" not in masked
     assert "13812345678" in masked  # an 11-digit phone number is not an ID
+    # Glued to letters (a file name, a column shifted into text) it is still masked.
+    assert mask_ids_in_text("ID530102199001011231号") == "ID530102********1231号"
+    assert mask_ids_in_text("xx53010219900101123Xyz") == "xx530102********123Xyz"
 
 
 def test_logging_filter_masks_ids_in_messages_and_arguments(caplog):

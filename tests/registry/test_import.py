@@ -194,6 +194,38 @@ def test_errors_on_several_rows_are_all_reported_and_nothing_is_written(tree, ca
     assert [error.row for error in result.errors] == sorted(error.row for error in result.errors)
 
 
+def test_id_numbers_are_masked_wherever_they_turn_up_in_errors(tree, caseworker, catalog_item):
+    rows = rows_for(3)
+    shifted = rows[0][1]
+    rows[0][4] = shifted  # the ID typed into the date column (columns shifted in Excel)
+    rows[1][4] = "x" * 95 + rows[1][1]  # an ID straddling the cut-off of a shown value
+    impossible = make_id_number(birth="19910230")  # a correct check character, no such day
+    rows[2][1] = impossible
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "决定日期"), (3, "决定日期"), (4, "身份证号")]
+    shown = " ".join(f"{e.column} {e.value} {e.message}" for e in result.errors)
+    assert shifted[:6] + "********" + shifted[-4:] in shown
+    for number in (shifted, rows[1][1], impossible):
+        assert number not in shown
+        assert number[6:14] not in shown  # no stump of the hidden part either
+    # A file without its header row: the first record is taken for headers.
+    result = run(csv_bytes(rows[1], rows[2:]), tree, caseworker)
+    assert not result.ok and result.errors[0].row == 1
+    shown = " ".join(f"{e.column} {e.value} {e.message}" for e in result.errors)
+    assert rows[1][1] not in shown and rows[1][1][:6] + "********" + rows[1][1][-4:] in shown
+
+
+def test_an_id_number_in_the_file_name_is_masked_in_history(tree, caseworker, catalog_item):
+    number = make_id_number()
+    result = run(csv_bytes(CHINESE_HEADER, rows_for(1)), tree, caseworker, name=f"更正-{number}.csv")
+    assert result.ok, result.errors
+    reasons = set(CreditRecord.history.values_list("history_change_reason", flat=True)) | set(
+        Person.history.values_list("history_change_reason", flat=True)
+    )
+    assert reasons == {f"import 更正-{number[:6]}********{number[-4:]}.csv"}
+
+
 def test_same_id_with_two_names_in_one_file(tree, caseworker, catalog_item):
     rows = rows_for(2)
     rows[1][1] = rows[0][1]

@@ -66,13 +66,17 @@ def test_preview_lists_every_row_error_and_offers_the_csv(client, users, tree, c
     rows = rows_for(4)
     rows[0][1] = rows[0][1][:17] + ("1" if rows[0][1][17] != "1" else "2")
     rows[3][2] = "NOPE"
-    response = upload(client, tree, csv_bytes(CHINESE_HEADER, rows))
+    # Someone named the file after the person it is about.
+    response = upload(client, tree, csv_bytes(CHINESE_HEADER, rows), name=f"更正-{rows[1][1]}.csv")
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.INVALID and job.error_count == 2
+    assert job.file_name == f"更正-{rows[1][1][:6]}********{rows[1][1][-4:]}.csv"
+    assert not any(rows[1][1] in (h.history_change_reason or "") for h in job.history.all())
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
     content = page.content.decode()
     assert "Confirm the import" not in content
     assert "2 problems" in content and rows[0][1] not in content and rows[0][1][:6] + "********" in content
+    assert rows[1][1] not in content
     report = client.get(reverse("admin:registry_creditrecord_import_errors", args=[job.pk]))
     assert report["Content-Type"].startswith("text/csv")
     text = report.content.decode("utf-8-sig")
