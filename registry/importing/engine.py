@@ -64,6 +64,8 @@ CLEAN_CACHE_LIMIT = 200_000  # distinct (item, severity, dates) combinations kep
 NAME_MAX = Person._meta.get_field("name").max_length
 DECISION_NO_MAX = CreditRecord._meta.get_field("decision_no").max_length
 VALUE_SHOWN_MAX = 100
+# How a spreadsheet spells a big number: 5.30102E+17, 5.30102198001011e+17.
+NUMBER_SPELLING = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 # CreditRecord.clean's field names -> the import's column keys.
 CLEAN_FIELD_COLUMNS = {
@@ -260,6 +262,10 @@ class RowValidator:
                 self.department_names.add(text.upper())
                 self.department_names.add(f"'{text}".upper())  # formula-escaped by the export
         self.idx = {key: cols.get(key) for key in reading.COLUMN_KEYS}
+        # Cells in a column without a header would be dropped without a word (an
+        # unquoted comma shifts the rest of the row right): they are errors.
+        self.header_width = len(reader.header)
+        self.unnamed = tuple(index for index, text in enumerate(reader.header) if not text)
         # All ten cells of a row in one call; -1 is the empty cell rows() appends.
         self.pick = itemgetter(*(-1 if cols.get(key) is None else cols[key] for key in reading.COLUMN_KEYS))
         self.encryptor = Encryptor()
@@ -359,6 +365,8 @@ class RowValidator:
         )
         if self.department_index is not None and cells[self.department_index].upper() not in self.department_names:
             return self.validate_with_messages(row_no, cells)
+        if (len(cells) > self.header_width + 1 or self.unnamed) and self.stray_cell(cells):
+            return self.validate_with_messages(row_no, cells)
         item = self.catalogue.get(code)
         severity = SEVERITY_FAST.get(severity_text)
         dates = self._dates
@@ -407,6 +415,16 @@ class RowValidator:
         )
         return staged, (decision_no, id_index, masked, name), ()
 
+    def stray_cell(self, cells: list[str]) -> tuple[int, str] | None:
+        """``(index, value)`` of the first non-empty cell in a column without a header."""
+        for index in self.unnamed:
+            if cells[index]:
+                return index, cells[index]
+        for index in range(self.header_width, len(cells) - 1):  # the last cell is rows()' own
+            if cells[index]:
+                return index, cells[index]
+        return None
+
     def validate_with_messages(self, row_no: int, cells: list[str]):
         """Return ``(staged_row | None, partial, errors)``.
 
@@ -440,6 +458,21 @@ class RowValidator:
                     ) % {"department": self.department}
                 errors.append(RowError(row_no, self.department_label, written, message))
 
+        stray = self.stray_cell(cells)
+        if stray is not None:
+            index, value = stray
+            errors.append(
+                RowError(
+                    row_no,
+                    _("column %(number)d (no header)") % {"number": index + 1},
+                    value,
+                    _(
+                        "This cell is in a column without a header, so it would be lost. Often a comma inside a "
+                        "cell that is not in quotes has moved the rest of the row to the right."
+                    ),
+                )
+            )
+
         name = cell("name")
         if not name:
             error("name", name, _("Enter the person's name."))
@@ -456,7 +489,14 @@ class RowValidator:
             number, region, birth = self.resident_id(raw_id)
             masked = number[:6] + "********" + number[-4:]
         except ValidationError as exc:
-            error("id_number", raw_id, exc.messages[0])
+            if NUMBER_SPELLING.match(raw_id):
+                message = _(
+                    "The ID number was stored as a number, so the spreadsheet has already lost its last digits. "
+                    "Format the column as text and enter the numbers again."
+                )
+            else:
+                message = exc.messages[0]
+            error("id_number", raw_id, message)
 
         code = cell("catalog_code")
         item = None

@@ -114,6 +114,10 @@ class PostgresStage:
     # --- the temporary table ---------------------------------------------------------------
     def __enter__(self):
         columns = ", ".join(f"{name} {STAGE_TYPES[name]}" for name in STAGE_COLUMNS)
+        # Inside a caller's transaction, an abandoned COPY (a file that turns out
+        # unreadable half-way) would leave that transaction aborted: a savepoint
+        # lets the stage undo itself. In autocommit only the COPY fails.
+        self._savepoint = transaction.savepoint() if connection.in_atomic_block else None
         with connection.cursor() as cursor:
             try:
                 # More memory for this session's temporary tables; PostgreSQL refuses
@@ -125,8 +129,12 @@ class PostgresStage:
             cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({columns}, ok boolean NOT NULL)")
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         self._close_copy(failed=True)
+        savepoint, self._savepoint = self._savepoint, None
+        if savepoint is not None and exc_type is not None:
+            transaction.savepoint_rollback(savepoint)  # drops the table too
+            return False
         try:
             with connection.cursor() as cursor:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
@@ -134,6 +142,8 @@ class PostgresStage:
             # The surrounding transaction is broken: rolling it back drops the table,
             # and a temporary table never outlives its session anyway.
             pass
+        if savepoint is not None:
+            transaction.savepoint_commit(savepoint)
         return False
 
     def begin(self) -> None:

@@ -91,8 +91,10 @@ FULL_WIDTH_DIGIT = re.compile("[０-９]")
 # type them, XML (so XLSX) cannot hold them, and one in front of "=" would hide
 # a formula from a spreadsheet's escaping. The export drops them as well.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What the export puts a quote in front of (registry.exporting.FORMULA_TRIGGERS).
+ESCAPED_TRIGGERS = frozenset("=+-@\t\r\n")
 # Anything clean_cell might change: a row without any of these is already clean.
-MAYBE_UNCLEAN = re.compile(f"[{re.escape(STRIP_CHARS)}\r０-９\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAYBE_UNCLEAN = re.compile(f"[{re.escape(STRIP_CHARS)}\r０-９\x00-\x08\x0b\x0c\x0e-\x1f\x7f']")
 
 
 def clean_cell(value) -> str:
@@ -106,7 +108,10 @@ def clean_cell(value) -> str:
     elif isinstance(value, datetime.date):
         text = value.isoformat()
     elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
+        # Beyond 2**53 a float has lost digits (an ID number typed into a number
+        # cell): keep Excel's own spelling, 5.30102198001011e+17, which no check
+        # accepts, instead of digits that may spell another valid number.
+        text = str(int(value)) if abs(value) < 2**53 else repr(value)
     else:
         text = str(value)
     if "\r" in text:
@@ -115,7 +120,12 @@ def clean_cell(value) -> str:
         text = CONTROL_CHARACTERS.sub("", text)
     if not text.isascii() and FULL_WIDTH_DIGIT.search(text):
         text = text.translate(FULL_WIDTH_DIGITS)
-    return text.strip(STRIP_CHARS)
+    text = text.strip(STRIP_CHARS)
+    if text[:1] == "'" and text[1:2] in ESCAPED_TRIGGERS:
+        # '=1+1 is how our export (and OWASP's advice) writes a cell that starts
+        # like a formula: read it back as the value it was.
+        text = text[1:].strip(STRIP_CHARS)
+    return text
 
 
 # --- Problems in the file's shape ------------------------------------------------------------
@@ -199,22 +209,33 @@ class TableReader:
     def _csv_rows(self):
         text = io.TextIOWrapper(self.fileobj, encoding=self.encoding, errors="strict", newline="")
         try:
-            reader = csv.reader(text)
+            # strict: a quote opened and never closed is an error, not the rest of the
+            # file read silently into one cell (other people's ID numbers in a summary).
+            reader = csv.reader(text, strict=True)
+            row = 0  # the last row read whole (the header is row 1)
             try:
-                yield from reader
+                for row, record in enumerate(reader, start=1):
+                    yield record
             except UnicodeDecodeError:
                 raise FileProblem(
                     _(
                         "The file is not valid %(encoding)s text near row %(row)d. Save it as CSV UTF-8 from Excel, "
                         "or choose the encoding (UTF-8 or GB18030) explicitly."
                     )
-                    % {"encoding": self.encoding.upper().replace("-SIG", ""), "row": reader.line_num + 1}
+                    % {"encoding": self.encoding.upper().replace("-SIG", ""), "row": row + 1}
                 ) from None
             except csv.Error as exc:
-                raise FileProblem(
-                    _("The CSV file is malformed near row %(row)d: %(error)s")
-                    % {"row": reader.line_num, "error": exc}
-                ) from None
+                if "end of data" in str(exc):
+                    message = _(
+                        "Row %(row)d has a cell that opens a double quote (\") and never closes it, so everything "
+                        "after it would be read as that one cell. Close the quote or remove it."
+                    ) % {"row": row + 1}
+                else:
+                    message = _("The CSV file is malformed near row %(row)d: %(error)s") % {
+                        "row": row + 1,
+                        "error": exc,
+                    }
+                raise FileProblem(message) from None
         finally:
             try:
                 text.detach()  # leave the caller's file open
@@ -233,6 +254,9 @@ class TableReader:
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
             raise FileProblem(_("The file is not a readable XLSX workbook (%(error)s).") % {"error": exc}) from None
         sheet = self._workbook.worksheets[0]
+        # A read-only sheet believes its <dimension> element, which some writers
+        # leave stale (A1, or fewer rows than there are): rows would go missing.
+        sheet.reset_dimensions()
         try:
             for row in sheet.iter_rows(values_only=True):
                 yield row
@@ -298,7 +322,9 @@ class TableReader:
                 joined = "".join(raw)
                 if not maybe_unclean(joined):
                     cells = raw  # nothing to strip or translate (csv.reader gives a fresh list)
-                elif "\r" not in joined and not control(joined) and (joined.isascii() or not search(joined)):
+                elif "\r" not in joined and "'" not in joined and not control(joined) and (
+                    joined.isascii() or not search(joined)
+                ):
                     cells = [cell.strip(STRIP_CHARS) for cell in raw]  # the common case, quickly
                 else:
                     cells = [clean_cell(cell) for cell in raw]

@@ -1,0 +1,125 @@
+"""Files whose shape would lose or corrupt data without a word: unclosed quotes,
+stray cells, XLSX sheets that misstate their size, ID numbers stored as numbers,
+and the portal's own export read back."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+
+from registry import exporting
+from registry.importing import import_records
+from registry.models import CreditRecord, Person
+from tests.registry.importing_helpers import CHINESE_HEADER, csv_bytes, rows_for, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def run(data: bytes, tree, user, *, name="records.csv"):
+    return import_records(io.BytesIO(data), file_name=name, department=tree["A"], acting_user=user)
+
+
+def lines(header, rows) -> bytes:
+    """Rows joined by hand, without the quoting csv.writer would add."""
+    return ("\r\n".join(",".join(row) for row in [header, *rows]) + "\r\n").encode("utf-8")
+
+
+def test_a_quote_that_is_never_closed_stops_the_import(tree, users, catalog_item):
+    rows = rows_for(5)
+    rows[1][6] = '"拒不整改'  # opens a quoted cell; the rest of the file would be read into it
+    result = run(lines(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert not result.ok and result.created == 0
+    assert CreditRecord.objects.count() == 0 and Person.objects.count() == 0
+    message = result.errors[0].message
+    assert "Row 3" in message and "never closes" in message
+    assert not any(row[1] in message for row in rows)
+
+
+def test_cells_in_a_column_without_a_header_are_errors(tree, users, catalog_item):
+    rows = rows_for(3)
+    rows[1][6] = "未按规定公示年报,逾期未改正"  # an unquoted comma: the summary spills into column 8
+    result = run(lines(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert not result.ok and CreditRecord.objects.count() == 0
+    (error,) = result.errors
+    assert (error.row, error.column, error.value) == (3, "column 8 (no header)", "逾期未改正")
+    # A column with a blank header cell is the same: its values would be dropped.
+    header = CHINESE_HEADER[:6] + ["", "事实摘要"]
+    rows = [row[:6] + ["备注", row[6]] for row in rows_for(2)]
+    result = run(csv_bytes(header, rows), tree, users["caseworker_a"])
+    assert [(e.row, e.column) for e in result.errors] == [(2, "column 7 (no header)"), (3, "column 7 (no header)")]
+    # Empty trailing cells (Excel's ",,,") are fine.
+    rows = [row + ["", ""] for row in rows_for(2)]
+    result = run(csv_bytes(CHINESE_HEADER + ["", ""], rows), tree, users["caseworker_a"])
+    assert result.ok and result.created == 2, result.errors
+
+
+def _with_dimension(data: bytes, ref: str) -> bytes:
+    """The same workbook, its sheet claiming to span ``ref`` (stale, as some writers leave it)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content, count = re.subn(rb'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>'.encode(), content)
+                assert count == 1
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("ref", ["A1", "A1:G3"])
+def test_an_xlsx_that_misstates_its_size_is_read_whole(tree, users, catalog_item, ref):
+    data = _with_dimension(xlsx_bytes(CHINESE_HEADER, rows_for(10)), ref)
+    result = run(data, tree, users["caseworker_a"], name="records.xlsx")
+    assert result.ok, result.errors
+    assert result.rows == 10 and CreditRecord.objects.count() == 10
+
+
+def test_an_id_number_stored_as_a_number_is_refused(tree, users, catalog_item):
+    # A spreadsheet keeps numbers as doubles: an 18-digit number loses its last
+    # digits, which may then spell another person's valid number.
+    rows = rows_for(2)
+    rows[1][1] = float(rows[1][1])
+    result = run(xlsx_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"], name="records.xlsx")
+    assert not result.ok and CreditRecord.objects.count() == 0
+    assert [(e.row, e.column) for e in result.errors] == [(3, "身份证号")], [str(e) for e in result.errors]
+    assert "stored as a number" in result.errors[0].message
+    # Excel's own CSV of such a column.
+    rows = rows_for(1)
+    rows[0][1] = "5.30102E+17"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert "stored as a number" in result.errors[0].message
+
+
+def test_a_float_that_lost_digits_never_reads_as_digits():
+    from registry.importing.reading import clean_cell
+
+    assert clean_cell(5.301021980010108e17) == "5.301021980010108e+17"
+    assert clean_cell(12345.0) == "12345"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_portals_own_export_reads_back_unchanged(tree, users, catalog_item, fmt):
+    operator = users["operator"]
+    rows = [row + ["-"] for row in rows_for(3)]  # 法律依据 "-": escaped as '- by the export
+    rows[1][6] = "-"
+    rows[2][6] = "+86 电话未接通"
+    rows[0][0] = "=张1"
+    assert run(csv_bytes(CHINESE_HEADER + ["法律依据"], rows), tree, operator).ok
+    before = list(CreditRecord.objects.order_by("decision_no").values_list("person__name", "summary", "legal_basis"))
+    out = io.BytesIO()
+    exporting.export_records(CreditRecord.objects.all(), acting_user=operator, fmt=fmt, purpose="test", target=out)
+    assert b"'-" in out.getvalue() or fmt == "xlsx"
+    history = CreditRecord.history.count()
+    result = run(out.getvalue(), tree, operator, name=f"export.{fmt}")
+    assert result.ok and result.unchanged == 3 and result.updated == 0, result.errors
+    after = list(CreditRecord.objects.order_by("decision_no").values_list("person__name", "summary", "legal_basis"))
+    assert after == before and CreditRecord.history.count() == history
