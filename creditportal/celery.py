@@ -10,6 +10,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "creditportal.settings")
 
@@ -65,5 +66,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=35),
     },
 }
+
+
+
+@setup_logging.connect
+def use_project_logging(**_kwargs) -> None:
+    """Workers and beat log through the project's ``LOGGING``, whose handlers mask
+    ID numbers. Celery's own setup would replace them with unfiltered ones, and
+    it logs task results and, for a message it cannot run, the whole body."""
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
 
 app.autodiscover_tasks()

@@ -9,6 +9,8 @@ which database pytest-django created (``connection.settings_dict``).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -101,3 +103,25 @@ def test_beat_schedule_runs_expiry_daily_after_midnight_and_hourly():
     assert app.conf.timezone == "Asia/Shanghai"
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_masks_id_numbers_in_its_log(tmp_path):
+    """A message the worker cannot run is logged with its whole body; the
+    project's masking filter must be on the worker's handlers too."""
+    from tests.conftest import make_id_number
+
+    number = make_id_number()
+    with running_worker(tmp_path) as (queue, _url, log_path, worker):
+        from creditportal.celery import app
+
+        app.send_task("registry.tasks.no_such_task", args=[number], queue=queue)
+        deadline = time.monotonic() + 60
+        while "no_such_task" not in log_path.read_text(errors="replace"):
+            assert worker.poll() is None, log_path.read_text(errors="replace")
+            assert time.monotonic() < deadline, log_path.read_text(errors="replace")
+            time.sleep(0.2)
+        time.sleep(0.5)  # the rest of the message
+    log = log_path.read_text(errors="replace")
+    assert number not in log
+    assert f"{number[:6]}********{number[-4:]}" in log
