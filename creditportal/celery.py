@@ -65,6 +65,12 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.expire_records",
         "schedule": crontab(minute=35),
     },
+    # Daily: uploaded import files (ID numbers in clear) idle past the retention
+    # period are deleted (registry.importing.jobs.purge_files).
+    "purge-import-files-daily": {
+        "task": "registry.tasks.purge_import_files",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
 
 

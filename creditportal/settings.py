@@ -308,3 +308,7 @@ IMPORT_BACKGROUND_THRESHOLD_BYTES = env_int("IMPORT_BACKGROUND_THRESHOLD_BYTES",
 IMPORT_MAX_REPORTED_ERRORS = env_int("IMPORT_MAX_REPORTED_ERRORS", 10000)
 # A job that has shown no progress for this long (a killed worker) may be rerun.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 900)
+# An uploaded file holds ID numbers in clear. It is deleted as soon as its import
+# is done, and otherwise (a preview never confirmed, a failed or invalid file)
+# after this many days without activity (daily task registry.tasks.purge_import_files).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 7)

@@ -445,7 +445,9 @@ class ImportJob(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="import_jobs"
     )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300)
+    # Empty once the file is deleted (imported, or kept past IMPORT_FILE_RETENTION_DAYS):
+    # the name, size and SHA-256 stay.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.BigIntegerField(_("file size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -32,6 +32,14 @@ def expire_records(today: str | None = None) -> dict:
     return {"today": result.today.isoformat(), "expired": result.expired, "chunks": result.chunks}
 
 
+@shared_task(name="registry.tasks.purge_import_files")
+def purge_import_files() -> int:
+    """Delete uploaded import files idle past ``IMPORT_FILE_RETENTION_DAYS`` (beat: daily)."""
+    from .importing.jobs import purge_files
+
+    return purge_files()
+
+
 @shared_task
 def record_counts() -> dict:
     """Province-wide counts of credit records by status, computed in the database.

@@ -71,8 +71,9 @@ def _job_context(job: ImportJob) -> dict:
         "errors_shown": job.errors[:PREVIEW_ERRORS_SHOWN],
         "errors_more": max(0, job.error_count - PREVIEW_ERRORS_SHOWN),
         "rate": job.rows_per_second,
-        "can_confirm": job.state == State.VALIDATED,
-        "can_rerun": job.state in (State.FAILED, State.INVALID) or (job.is_running and jobs._is_stale(job)),
+        "can_confirm": job.state == State.VALIDATED and bool(job.file),
+        "can_rerun": bool(job.file)
+        and (job.state in (State.FAILED, State.INVALID) or (job.is_running and jobs._is_stale(job))),
     }
 
 

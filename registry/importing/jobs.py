@@ -129,6 +129,8 @@ def _is_stale(job: ImportJob) -> bool:
 
 
 def can_start(job: ImportJob, mode: str) -> bool:
+    if not job.file:
+        return False  # deleted: imported already, or kept past the retention period
     if job.state in START_STATES[mode]:
         return True
     return job.is_running and _is_stale(job)
@@ -177,6 +179,8 @@ def _finish(job: ImportJob, mode: str, acting_user, result: ImportResult | None,
             job.state = State.VALIDATED if mode == CHECK else State.DONE
         else:
             job.state = State.INVALID
+        if job.state == State.DONE:
+            _discard_file(job)  # the records hold the numbers now, encrypted
         if mode == CHECK:
             job.validated_at = job.finished_at
             job.validation_seconds = result.validation_seconds + result.write_seconds
@@ -185,6 +189,52 @@ def _finish(job: ImportJob, mode: str, acting_user, result: ImportResult | None,
             job.import_seconds = result.write_seconds
     save_with_history(job, acting_user=acting_user, reason=f"{mode} {job.file_name}: {job.get_state_display()}")
     return job
+
+
+def _discard_file(job: ImportJob) -> None:
+    """Empty ``job.file`` (the caller saves the job); the stored file is deleted
+    once that transaction commits, so a rollback never loses a file still needed."""
+    name, storage = job.file.name, job.file.storage
+    if not name:
+        return
+    job.file = ""
+
+    def delete() -> None:
+        try:
+            storage.delete(name)
+        except Exception:  # the job no longer names it: log it for the operator
+            logger.exception("import job %s: could not delete its stored file %s", job.pk, name)
+
+    transaction.on_commit(delete)
+
+
+def purge_files(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded files of jobs idle for ``IMPORT_FILE_RETENTION_DAYS``
+    (previews never confirmed, invalid or failed files); returns how many.
+
+    The job keeps its name, size, SHA-256, counts and error report; it can no
+    longer be run, and its message says to upload the file again.
+    """
+    days = settings.IMPORT_FILE_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    system_user = get_system_user()
+    purged = 0
+    candidates = ImportJob.objects.exclude(file="").filter(updated_at__lt=cutoff).values_list("pk", flat=True)
+    for pk in list(candidates):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=pk)
+            if not job.file or job.updated_at >= cutoff:
+                continue  # taken up again meanwhile
+            _discard_file(job)
+            job.message = _(
+                "The uploaded file was deleted after %(days)d days without an import, as it holds ID numbers "
+                "in clear. Upload it again to import it."
+            ) % {"days": days}
+            save_with_history(job, acting_user=system_user, reason=f"file deleted after {days} days")
+            purged += 1
+    if purged:
+        logger.info("deleted the uploaded files of %d idle import jobs", purged)
+    return purged
 
 
 def run_job(job_id: int, *, mode: str, acting_user=None, task_id: str = "") -> ImportJob | None:
