@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -89,15 +90,25 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def _require_in_scope(self, request, object_id):
         from django.contrib.admin.utils import unquote
 
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
             raise Http404(_("No such object."))
+        return obj
+
+    def log_read(self, request, obj, purpose: str) -> None:
+        """Write the AccessLog row for a staff read of ``obj`` (personal data); the
+        admins of persons and records do, others have nothing personal to log."""
 
     def history_view(self, request, object_id, extra_context=None):
-        self._require_in_scope(request, object_id)
+        obj = self._require_in_scope(request, object_id)
+        if request.method == "GET":
+            self.log_read(request, obj, gettext("Opened its history in the admin"))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_in_scope(request, object_id)
+        obj = self._require_in_scope(request, object_id)
+        if request.method == "GET":
+            self.log_read(request, obj, gettext("Opened an earlier version in the admin"))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     # --- permissions -----------------------------------------------------------------

@@ -245,16 +245,15 @@ class PersonAdmin(ScopedAdmin):
             kwargs["queryset"] = self.scoped_departments(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def log_read(self, request, obj: Person, purpose: str) -> None:
+        services.log_access(
+            user=request.user, action=AccessAction.VIEW, person=obj, purpose=purpose, ip_address=client_ip(request)
+        )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if request.method == "GET":
-            services.log_access(
-                user=request.user,
-                action=AccessAction.VIEW,
-                person=obj,
-                purpose=gettext("Opened in the admin"),
-                ip_address=client_ip(request),
-            )
+            self.log_read(request, obj, gettext("Opened in the admin"))
         extra_context = {**(extra_context or {}), "can_reveal": access.can(request.user, Action.REVEAL, obj)}
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -426,16 +425,15 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
             kwargs["queryset"] = CatalogItem.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def log_read(self, request, obj: CreditRecord, purpose: str) -> None:
+        services.log_access(
+            user=request.user, action=AccessAction.VIEW, record=obj, purpose=purpose, ip_address=client_ip(request)
+        )
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if request.method == "GET":
-            services.log_access(
-                user=request.user,
-                action=AccessAction.VIEW,
-                record=obj,
-                purpose=gettext("Opened in the admin"),
-                ip_address=client_ip(request),
-            )
+            self.log_read(request, obj, gettext("Opened in the admin"))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):

@@ -31,6 +31,24 @@ def test_opening_a_person_or_record_is_logged(client, users, person_and_record):
     assert rows[0].ip_address == "127.0.0.1"
 
 
+def test_opening_a_history_or_an_earlier_version_is_logged(client, users, person_and_record):
+    person, record = person_and_record
+    client.force_login(users["caseworker_a"])
+    for obj, name in ((person, "person"), (record, "creditrecord")):
+        version = obj.history.earliest("history_date")
+        assert client.get(reverse(f"admin:registry_{name}_history", args=[obj.pk])).status_code == 200
+        url = reverse(f"admin:registry_{name}_simple_history", args=[obj.pk, version.history_id])
+        assert client.get(url).status_code == 200
+    rows = list(AccessLog.objects.filter(user=users["caseworker_a"]).order_by("id"))
+    assert [(r.action, r.person_id, r.record_id) for r in rows] == [
+        (AccessAction.VIEW, person.pk, None),
+        (AccessAction.VIEW, person.pk, None),
+        (AccessAction.VIEW, person.pk, record.pk),
+        (AccessAction.VIEW, person.pk, record.pk),
+    ]
+    assert [r.purpose for r in rows[:2]] == ["Opened its history in the admin", "Opened an earlier version in the admin"]
+
+
 def test_pages_show_masked_numbers_only(client, users, person_and_record):
     person, record = person_and_record
     client.force_login(users["caseworker_a"])
