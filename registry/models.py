@@ -380,13 +380,22 @@ class AccessLog(models.Model):
     @classmethod
     def access_scope(cls, departments) -> Q:
         """Supervisors see reads of data that their departments hold, and every
-        read (exports, checks) by people who hold a role in their departments."""
+        read (exports, checks) made while its reader held a role in their
+        departments, also after the role is revoked: someone leaving is when
+        their reads are audited. (A revoked grant counts until its revocation,
+        its last change.)"""
+        at = models.OuterRef("at")
         return (
             Q(record__department__in=departments)
             | Q(person__in=Person.objects.filter(Person.access_scope(departments)).values("pk"))
             | Q(
                 models.Exists(
-                    RoleGrant.objects.filter(user=models.OuterRef("user"), department__in=departments, is_active=True)
+                    RoleGrant.objects.filter(
+                        Q(is_active=True) | Q(updated_at__gte=at),
+                        user=models.OuterRef("user"),
+                        department__in=departments,
+                        created_at__lte=at,
+                    )
                 )
             )
         )

@@ -173,3 +173,28 @@ def test_supervisor_sees_exports_by_people_of_their_departments(client, users, t
     listed = {entry.pk for entry in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
     assert mine.pk in listed and elsewhere.pk not in listed
     assert AccessLog.objects.count() == 2
+
+
+def test_a_revoked_caseworkers_exports_stay_in_the_supervisors_log(client, users, tree):
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from registry import services
+    from registry.models import RoleGrant
+
+    grant = RoleGrant.objects.get(user=users["caseworker_a"], role="caseworker")
+    during = log_access(user=users["caseworker_a"], action=AccessAction.EXPORT, purpose="年度报送", detail="rows=3")
+    with transaction.atomic():
+        services.revoke_role(grant, acting_user=users["operator"], reason="left the office")
+    after = log_access(user=users["caseworker_a"], action=AccessAction.EXPORT, purpose="调岗后", detail="rows=2")
+    client.force_login(users["supervisor"])
+    listed = {e.pk for e in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
+    assert during.pk in listed  # made while the role was held: still audited after the revocation
+    assert after.pk not in listed  # made after it: none of this department's business
+    assert client.get(reverse("admin:registry_accesslog_change", args=[during.pk])).status_code == 200
+    # A read from before the role was granted is not theirs either.
+    RoleGrant.objects.filter(pk=grant.pk).update(created_at=timezone.now() + datetime.timedelta(days=1))
+    listed = {e.pk for e in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
+    assert during.pk not in listed
