@@ -56,6 +56,19 @@ USCC_MESSAGES = {
 }
 
 
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+# Spaces a cell or a typed value may carry around it: ideographic and no-break
+# spaces, stray BOMs and zero-width spaces included.
+STRIP_CHARS = " \t\r\n\u3000\u00a0\ufeff\u200b"
+
+
+def normalise_document_number(value: str) -> str:
+    """``昆罚〔２０２６〕１号 `` -> ``昆罚〔2026〕1号``: a decision document number as the
+    import reads it (full-width digits and surrounding spaces are typing accidents),
+    so that a record entered by hand and the same one in a spreadsheet match."""
+    return value.translate(FULL_WIDTH_DIGITS).strip(STRIP_CHARS)
+
+
 def normalise(value: str | None) -> str:
     """Full-width to half-width, drop spaces and separators, upper-case ``x``."""
     if value is None:

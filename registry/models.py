@@ -31,7 +31,7 @@ from .choices import (
     Severity,
     SharingLevel,
 )
-from .identifiers import mask_id
+from .identifiers import mask_id, normalise_document_number
 from .roles import Role
 
 ID_NUMBER_CONTEXT = "person.id_number"
@@ -288,6 +288,8 @@ class CreditRecord(models.Model):
             self.display_until = self.decision_date + datetime.timedelta(days=high)
 
     def clean(self):
+        if self.decision_no:
+            self.decision_no = normalise_document_number(self.decision_no)
         self.fill_display_period()
         errors = {}
         today = local_today()

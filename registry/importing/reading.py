@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+# Shared with the record's own normalisation (a decision number typed in the admin).
+from ..identifiers import FULL_WIDTH_DIGITS, STRIP_CHARS
+
 # --- Columns -------------------------------------------------------------------------------
 
 
@@ -81,9 +84,6 @@ SEVERITY_WORDS = {
 }
 
 # --- Cells ---------------------------------------------------------------------------------
-
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-STRIP_CHARS = " \t\r\n\u3000\u00a0\ufeff\u200b"
 
 
 FULL_WIDTH_DIGIT = re.compile("[０-９]")

@@ -4,6 +4,7 @@ and the portal's own export read back."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -123,3 +124,19 @@ def test_the_portals_own_export_reads_back_unchanged(tree, users, catalog_item, 
     assert result.ok and result.unchanged == 3 and result.updated == 0, result.errors
     after = list(CreditRecord.objects.order_by("decision_no").values_list("person__name", "summary", "legal_basis"))
     assert after == before and CreditRecord.history.count() == history
+
+
+def test_a_decision_number_typed_with_full_width_digits_matches_its_spreadsheet_row(
+    tree, users, catalog_item, make_person, make_record
+):
+    rows = rows_for(1)
+    person = make_person(tree["A"], name=rows[0][0], id_number=rows[0][1])
+    typed = " 昆市监罚〔２０２６〕１号\u3000"  # as typed in the admin, full-width digits and all
+    record = make_record(person, tree["A"], decision_no=typed, decision_date=datetime.date.fromisoformat(rows[0][4]),
+                         severity="general", summary=rows[0][6])  # fmt: skip
+    assert record.decision_no == "昆市监罚〔2026〕1号" == rows[0][3]
+    rows[0][3] = typed.strip()  # the spreadsheet has it the same way
+    rows[0][5] = "一般"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert result.ok and (result.created, result.updated + result.unchanged) == (0, 1), result.errors
+    assert CreditRecord.objects.count() == 1
