@@ -10,7 +10,13 @@ from __future__ import annotations
 from ..choices import RecordStatus
 from ..models import CreditRecord, Person
 from .engine import RECORD_FIELDS, STAGE_COLUMNS
-from .messages import duplicate_decision, name_conflict_in_file, name_mismatch_registered
+from .messages import (
+    IMPORT_UPDATABLE_STATUSES,
+    duplicate_decision,
+    name_conflict_in_file,
+    name_mismatch_registered,
+    record_not_updatable,
+)
 
 BATCH = 500  # rows per query (SQLite's parameter limit)
 COL = {name: index for index, name in enumerate(STAGE_COLUMNS)}
@@ -84,6 +90,10 @@ class MemoryStage:
         for row_no, _decision_no, id_index, masked, name in self.partials:
             if id_index and name and id_index in registered and registered[id_index] != name:
                 yield name_mismatch_registered(row_no, labels["name"], name, masked or "")
+        persons = self._existing_persons()
+        for record, values, row in self._changes(persons):
+            if record is not None and record.status not in IMPORT_UPDATABLE_STATUSES:
+                yield record_not_updatable(row[COL["row_no"]], labels["decision_no"], record.decision_no, record.status)
 
     # --- matching ---------------------------------------------------------------------------
     def _existing_persons(self) -> dict[str, int]:
@@ -113,15 +123,21 @@ class MemoryStage:
             "display_until": row[COL["display_until"]],
         }
 
-    def _plan(self, persons: dict[str, int]):
+    def _changes(self, persons: dict[str, int]):
+        """``(record | None, values, row)`` for every row that creates or changes a record."""
         records = self._existing_records()
-        new, changed = [], []
         for row in self.rows:
             values = self._values(row, persons.get(row[COL["id_index"]]))
             record = records.get(row[COL["decision_no"]])
+            if record is None or any(getattr(record, name) != values[name] for name in RECORD_FIELDS):
+                yield record, values, row
+
+    def _plan(self, persons: dict[str, int]):
+        new, changed = [], []
+        for record, values, row in self._changes(persons):
             if record is None:
                 new.append((row, values))
-            elif any(getattr(record, name) != values[name] for name in RECORD_FIELDS):
+            else:
                 changed.append((record, values))
         return new, changed
 

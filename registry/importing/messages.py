@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from ..choices import RecordStatus
 from .engine import RowError
+
+# The statuses in which an import may change a record's content. The others are
+# the outcome of a decision (an objection, a correction, a repair, a revocation)
+# or of the calendar; a department's routine re-import of an older spreadsheet
+# must not undo them.
+IMPORT_UPDATABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.ACTIVE)
 
 
 def duplicate_decision(row: int, column: str, decision_no: str, first_row: int) -> RowError:
@@ -36,4 +43,18 @@ def name_mismatch_registered(row: int, column: str, name: str, masked_id: str) -
             "check the name and the ID number."
         )
         % {"id": masked_id},
+    )
+
+
+def record_not_updatable(row: int, column: str, decision_no: str, status: str) -> RowError:
+    return RowError(
+        row,
+        column,
+        decision_no,
+        _(
+            "The record with this decision number is “%(status)s”: an import cannot change it (objections, "
+            "corrections, repairs and revocations are decided in the admin). Make the row match the record as "
+            "it is now, or remove the row from the file."
+        )
+        % {"status": RecordStatus(status).label},
     )

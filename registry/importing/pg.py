@@ -25,7 +25,13 @@ from django.db import DatabaseError, connection, transaction
 from ..choices import RecordStatus
 from ..models import CreditRecord, Person
 from .engine import RECORD_FIELDS, STAGE_COLUMNS
-from .messages import duplicate_decision, name_conflict_in_file, name_mismatch_registered
+from .messages import (
+    IMPORT_UPDATABLE_STATUSES,
+    duplicate_decision,
+    name_conflict_in_file,
+    name_mismatch_registered,
+    record_not_updatable,
+)
 
 # Serialises the write phase of imports (any department): two imports that
 # both create the same new person would otherwise collide on its blind index.
@@ -303,6 +309,22 @@ class PostgresStage:
             )
             for row_no, name, masked in cursor.fetchall():
                 yield name_mismatch_registered(row_no, labels["name"], name, masked or "")
+            # Existing records the file would change although their status is the
+            # outcome of a decision: from the records' side, through (department,
+            # status), as there are usually few of them.
+            cursor.execute(
+                f"""
+                SELECT s.row_no, s.decision_no, r.status
+                FROM {qn(CreditRecord._meta.db_table)} r
+                JOIN {stage} s ON s.decision_no = r.decision_no
+                LEFT JOIN {qn(Person._meta.db_table)} p ON p.id_number_index = s.id_index
+                WHERE r.department_id = %s AND NOT (r.status = ANY(%s)) AND s.ok AND {self._record_compare("p")}
+                ORDER BY s.row_no LIMIT %s
+                """,
+                [self.department.pk, [str(status) for status in IMPORT_UPDATABLE_STATUSES], limit],
+            )
+            for row_no, decision_no, status in cursor.fetchall():
+                yield record_not_updatable(row_no, labels["decision_no"], decision_no, status)
 
     # --- counting and writing --------------------------------------------------------------------
     def _record_compare(self, person: str) -> str:

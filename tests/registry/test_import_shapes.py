@@ -140,3 +140,26 @@ def test_a_decision_number_typed_with_full_width_digits_matches_its_spreadsheet_
     result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
     assert result.ok and (result.created, result.updated + result.unchanged) == (0, 1), result.errors
     assert CreditRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", ["under_objection", "corrected", "repaired", "revoked", "expired"])
+def test_an_import_cannot_change_a_record_whose_status_was_decided(tree, users, catalog_item, status):
+    caseworker = users["caseworker_a"]
+    rows = rows_for(3)
+    assert run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker).ok
+    decided = CreditRecord.objects.get(decision_no=rows[1][3])
+    CreditRecord.objects.filter(pk=decided.pk).update(status=status, summary="经异议更正后的事实")
+    history = CreditRecord.history.count()
+    # The department's older spreadsheet again, with one active record changed too.
+    rows[0][6] = "补充说明"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(3, "决定文书号")]
+    assert "cannot change it" in result.errors[0].message
+    decided.refresh_from_db()
+    assert decided.summary == "经异议更正后的事实" and decided.status == status
+    assert CreditRecord.history.count() == history  # all or nothing: the active one is unchanged too
+    # The same row matching the record as it is now is fine (unchanged).
+    rows[1][6] = "经异议更正后的事实"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert result.ok and (result.updated, result.unchanged) == (1, 2), result.errors
