@@ -116,10 +116,11 @@ class CatalogItemAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "category", "sector", "sharing_level", "polarity", "default_severity", "is_active"]
     list_filter = ["category", "sharing_level", "polarity", "is_active"]
     search_fields = ["code", "name"]
+    filter_horizontal = ["recording_departments"]
     history_list_display = ["history_change_reason"]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "sector", "legal_basis", "is_provincial", "is_active"]}),
-        (_("Use"), {"fields": ["sharing_level", "polarity", "default_severity"]}),
+        (_("Use"), {"fields": ["sharing_level", "polarity", "default_severity", "recording_departments"]}),
         (
             _("Display periods (days from the decision date)"),
             {
@@ -143,7 +144,17 @@ class CatalogItemAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.save_catalog_item(obj, acting_user=request.user, reason=form.cleaned_data["change_reason"])
+        services.save_catalog_item(
+            obj,
+            acting_user=request.user,
+            reason=form.cleaned_data["change_reason"],
+            recording_departments=form.cleaned_data.get("recording_departments"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # Not form.save_m2m(): the service has set the recording departments, with history.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 # --- Persons --------------------------------------------------------------------------

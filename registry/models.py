@@ -179,8 +179,20 @@ class CatalogItem(models.Model):
     serious_max_days = models.PositiveIntegerField(_("serious: maximum display days"), default=1095)
     is_provincial = models.BooleanField(_("provincial addition"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    recording_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("recording departments"),
+        blank=True,
+        related_name="recordable_catalog_items",
+        help_text=_(
+            "Only these departments and the departments below them may record this item (the competent "
+            "authorities). Empty: any department."
+        ),
+    )
 
-    history = AuditHistory()
+    # The recording departments are part of each history row (changed through
+    # services.save_catalog_item, which writes one row for the whole change).
+    history = AuditHistory(m2m_fields=["recording_departments"])
 
     class Meta:
         verbose_name = _("catalogue item")
@@ -192,6 +204,14 @@ class CatalogItem(models.Model):
 
     def display_bounds(self, severity: str) -> tuple[int, int]:
         return getattr(self, f"{severity}_min_days"), getattr(self, f"{severity}_max_days")
+
+    def may_be_recorded_by(self, department: Department) -> bool:
+        """Whether ``department`` is competent for this item: named among the
+        recording departments, or below one of them; any department if none are named."""
+        if self.pk is None:
+            return True
+        allowed = [d.path for d in self.recording_departments.all()]  # prefetched by bulk readers
+        return not allowed or any(department.path.startswith(path) for path in allowed)
 
     def clean(self):
         errors = {}
@@ -297,6 +317,11 @@ class CreditRecord(models.Model):
             errors["decision_date"] = _("The decision date cannot be in the future.")
         if self.catalog_item_id and not self.catalog_item.is_active:
             errors["catalog_item"] = _("This catalogue item is no longer active.")
+        elif self.catalog_item_id and self.department_id and not self.catalog_item.may_be_recorded_by(self.department):
+            errors["catalog_item"] = _(
+                "Department %(department)s may not record this catalogue item: the catalogue names the "
+                "departments that do."
+            ) % {"department": self.department}
         if self.decision_date and self.display_from and self.display_from < self.decision_date:
             errors["display_from"] = _("Display cannot start before the decision date.")
         if self.display_from and self.display_until and self.display_until < self.display_from:

@@ -101,11 +101,29 @@ def save_department(department: Department, *, acting_user, reason: str) -> Depa
 
 
 @transaction.atomic
-def save_catalog_item(item: CatalogItem, *, acting_user, reason: str) -> CatalogItem:
+def save_catalog_item(item: CatalogItem, *, acting_user, reason: str, recording_departments=None) -> CatalogItem:
+    """Create or change a catalogue item; ``recording_departments`` (an iterable of
+    departments, None to leave them) replaces the departments that may record it.
+
+    One history row carries the whole change, departments included (a new item
+    with departments gets its creation row, then one for the departments).
+    """
     if not acting_user.has_perm("registry.change_catalogitem" if item.pk else "registry.add_catalogitem"):
         raise PermissionDenied(_("You may not change the catalogue."))
+    require_reason(reason)
     item.full_clean()
-    return save_with_history(item, acting_user=acting_user, reason=reason)
+    if item.pk is None:
+        save_with_history(item, acting_user=acting_user, reason=reason)
+        if not recording_departments:
+            return item
+    wanted = None if recording_departments is None else {department.pk for department in recording_departments}
+    if wanted is not None and wanted != set(item.recording_departments.values_list("pk", flat=True)):
+        item.skip_history_when_saving = True  # no row per added or removed department...
+        try:
+            item.recording_departments.set(wanted)
+        finally:
+            del item.skip_history_when_saving
+    return save_with_history(item, acting_user=acting_user, reason=reason)  # ...one row with them all
 
 
 # --- Persons -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from guardian.shortcuts import get_perms
 
 from registry import services
@@ -188,14 +189,23 @@ class DemoLoader:
 
     def load_catalogue(self) -> None:
         tally = self.tallies.setdefault("catalogue", Tally())
-        existing = {c.code: c for c in CatalogItem.objects.filter(code__in=[s.code for s in data.CATALOGUE])}
+        existing = {
+            c.code: c
+            for c in CatalogItem.objects.filter(code__in=[s.code for s in data.CATALOGUE]).prefetch_related(
+                "recording_departments"
+            )
+        }
         for spec in data.CATALOGUE:
             values = spec.field_values()
+            # The departments that decide its demo records are the competent ones.
+            recording = [self.departments[code] for code in spec.departments]
             item = existing.get(spec.code)
             if item is None:
                 item = CatalogItem(code=spec.code, **values)
                 tally.created += 1
-            elif any(getattr(item, name) != value for name, value in values.items()):
+            elif any(getattr(item, name) != value for name, value in values.items()) or {
+                d.pk for d in item.recording_departments.all()
+            } != {d.pk for d in recording}:
                 for name, value in values.items():
                     setattr(item, name, value)
                 tally.updated += 1
@@ -204,7 +214,10 @@ class DemoLoader:
                 tally.present += 1
                 continue
             with transaction.atomic():
-                services.save_catalog_item(item, acting_user=self.operator, reason=data.REASON)
+                services.save_catalog_item(
+                    item, acting_user=self.operator, reason=data.REASON, recording_departments=recording
+                )
+            prefetch_related_objects([item], "recording_departments")  # checked for every record below
             self.catalogue[spec.code] = item
         self.say(f"Catalogue items: {tally}")
 

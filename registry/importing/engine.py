@@ -271,9 +271,13 @@ class RowValidator:
         self.encryptor = Encryptor()
         self.labels = {key: reader.column_label(key) for key in reading.COLUMN_KEYS}
         self.catalogue: dict[str, CatalogItem] = {}
-        for item in CatalogItem.objects.all():
+        # Items the target department is not competent for: their rows are errors.
+        self.not_recordable: set[int] = set()
+        for item in CatalogItem.objects.prefetch_related("recording_departments"):
             self.catalogue[item.code] = item
             self.catalogue.setdefault(item.code.upper(), item)
+            if department is not None and not item.may_be_recorded_by(department):
+                self.not_recordable.add(item.pk)
         self._dates: dict[str, datetime.date | None] = {}
         self._births: dict[str, datetime.date | None] = {}
         self._regions: dict[tuple[str, int], bool] = {}
@@ -375,6 +379,7 @@ class RowValidator:
         display_until = dates.get(until_text) if until_text else None
         if (
             item is None
+            or item.pk in self.not_recordable
             or severity is None
             or decision_date is None
             or (from_text and display_from is None)
@@ -506,6 +511,17 @@ class RowValidator:
             item = self.catalogue.get(code) or self.catalogue.get(code.upper())
             if item is None:
                 error("catalog_code", code, _("No catalogue item has this code."))
+            elif item.pk in self.not_recordable:
+                error(
+                    "catalog_code",
+                    code,
+                    _(
+                        "Department %(department)s may not record this catalogue item: the catalogue names the "
+                        "departments that do."
+                    )
+                    % {"department": self.department},
+                )
+                item = None
 
         severity_text = cell("severity")
         severity = reading.SEVERITY_WORDS.get(severity_text) or reading.severity_value(severity_text)

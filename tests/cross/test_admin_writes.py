@@ -359,3 +359,45 @@ def test_a_user_named_in_history_cannot_be_deleted_only_deactivated(tree, admin_
     assert response.status_code == 200 and response.context["protected"]
     assert get_user_model().objects.filter(pk=official.pk).exists()
     assert department.history.first().history_user == official
+
+
+def test_only_the_recording_departments_may_record_a_catalogue_item(users, tree, catalog_item, person_a, make_record):
+    from django.core.exceptions import ValidationError
+
+    operator = users["operator"]
+    with transaction.atomic():
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="明确记录部门",
+                                   recording_departments=[tree["B"], tree["QJ"]])  # fmt: skip
+    # One history row carries the departments.
+    latest = catalog_item.history.first()
+    assert latest.history_change_reason == "明确记录部门"
+    assert {row.department_id for row in latest.recording_departments.all()} == {tree["B"].pk, tree["QJ"].pk}
+    assert catalog_item.history.filter(history_change_reason="明确记录部门").count() == 1
+    # A (昆明市场监管) is neither named nor below a named one; C (曲靖税务) is below 曲靖.
+    assert not catalog_item.may_be_recorded_by(tree["A"])
+    assert catalog_item.may_be_recorded_by(tree["B"]) and catalog_item.may_be_recorded_by(tree["C"])
+    with pytest.raises(ValidationError) as info:
+        make_record(person_a, tree["A"])
+    assert "catalog_item" in info.value.message_dict
+    assert make_record(person_a, tree["C"]).pk
+    # Emptying the list opens the item to every department again.
+    with transaction.atomic():
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="取消限制", recording_departments=[])
+    assert make_record(person_a, tree["A"]).pk
+    assert list(catalog_item.history.first().recording_departments.all()) == []
+
+
+def test_the_admin_sets_recording_departments_with_history(client, users, tree, catalog_item):
+    from django.urls import reverse
+
+    client.force_login(users["operator"])
+    url = reverse("admin:registry_catalogitem_change", args=[catalog_item.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update(recording_departments=[tree["A"].pk], change_reason="由市场监管部门记录")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(catalog_item.recording_departments.all()) == [tree["A"]]
+    latest = catalog_item.history.first()
+    assert latest.history_change_reason == "由市场监管部门记录" and latest.history_user == users["operator"]
+    assert [row.department_id for row in latest.recording_departments.all()] == [tree["A"].pk]

@@ -163,3 +163,25 @@ def test_an_import_cannot_change_a_record_whose_status_was_decided(tree, users, 
     rows[1][6] = "经异议更正后的事实"
     result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
     assert result.ok and (result.updated, result.unchanged) == (1, 2), result.errors
+
+
+def test_a_department_may_import_only_the_catalogue_items_it_records(tree, users, catalog_item, operator):
+    from django.db import transaction
+
+    from registry import services
+    from registry.models import CatalogItem
+
+    traffic = CatalogItem.objects.create(code="JT-001", name="交通运输行政处罚", category="penalty",
+                                         legal_basis="道路运输条例", sharing_level="public")  # fmt: skip
+    with transaction.atomic():
+        services.save_catalog_item(traffic, acting_user=operator, reason="x", recording_departments=[tree["B"]])
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="x", recording_departments=[tree["KM"]])
+    rows = rows_for(3)
+    rows[1][2] = "JT-001"  # a traffic penalty in the market supervisor's file
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert not result.ok and CreditRecord.objects.count() == 0
+    assert [(e.row, e.column, e.value) for e in result.errors] == [(3, "信息项编码", "JT-001")]
+    assert "may not record" in result.errors[0].message
+    # XZCF-001 is recorded by 昆明 and the departments below it, A among them.
+    rows[1][2] = catalog_item.code
+    assert run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"]).ok
