@@ -422,6 +422,8 @@ def test_export_filename_uses_shanghai_time():
 def test_command_writes_the_users_records_to_a_file(users, people, tmp_path):
     out = io.StringIO()
     target = tmp_path / "records.xlsx"
+    (tmp_path / "records.xlsx.part").write_bytes(b"left over")  # by an interrupted run
+    (tmp_path / "records.xlsx.part").chmod(0o644)
     call_command(
         "export_records", "--user", "publisher_a", "--format", "xlsx", "--purpose", "年度报送", "--output", str(target),
         stdout=out,

@@ -75,7 +75,8 @@ class Command(BaseCommand):
             # Opened before the export is logged, so a bad path logs nothing.
             partial = f"{output}.part"
             try:
-                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+                os.fchmod(fd, 0o600)  # a leftover .part keeps its old mode otherwise
             except OSError as exc:
                 raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc.strerror})
         try:
