@@ -93,7 +93,8 @@ DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-    re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(?::00)?$"),
+    # With a time of day (Excel's CSV writes 2026/3/2 0:00; an XLSX cell may hold 9:30): the date counts.
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"),
 )
 FORMULA_WRAPPED = re.compile(r'^="(.*)"$')
 DATE_MESSAGE = gettext_lazy("Not a valid date; write it as YYYY-MM-DD (e.g. 2026-03-02).")

@@ -185,3 +185,15 @@ def test_a_department_may_import_only_the_catalogue_items_it_records(tree, users
     # XZCF-001 is recorded by 昆明 and the departments below it, A among them.
     rows[1][2] = catalog_item.code
     assert run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"]).ok
+
+
+def test_dates_with_a_time_of_day_count_as_their_date(tree, users, catalog_item):
+    rows = rows_for(3)
+    rows[0][4] = "2026/1/6 0:00"  # Excel's CSV of a date cell
+    rows[1][4] = "2026-01-07 09:30:00"
+    rows[2][4] = datetime.datetime(2026, 1, 8, 14, 5)  # an XLSX date-time cell
+    result = run(xlsx_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"], name="records.xlsx")
+    assert result.ok, result.errors
+    assert sorted(CreditRecord.objects.values_list("decision_date", flat=True)) == [
+        datetime.date(2026, 1, 6), datetime.date(2026, 1, 7), datetime.date(2026, 1, 8)
+    ]
