@@ -59,6 +59,19 @@ def log_access(
     )
 
 
+@transaction.atomic
+def log_person_matches(*, user, person_ids, purpose: str, detail: str = "") -> int:
+    """Log that ``user`` matched these persons by ID number (a bulk import that
+    found them registered by other departments: its report can confirm that a
+    number is registered and under which name). One SEARCH row per person."""
+    rows = [
+        AccessLog(user=user, action=AccessAction.SEARCH, person_id=pk, purpose=purpose.strip()[:300], detail=detail[:300])
+        for pk in person_ids
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def reveal_id_number(person: Person, *, acting_user, purpose: str, ip_address=None) -> str:
     """Return the clear ID number of ``person`` to a user allowed to reveal it,
     and log the reveal with its stated purpose."""

@@ -760,9 +760,13 @@ class Importer:
     def _check_and_write(self, stage, reason: str) -> None:
         result = self._result
         now = timezone.now()
+        outside_scope = self._viewable_department_ids()
+        matched_elsewhere: list[int] = []
         try:
             with transaction.atomic():
                 stage.lock()
+                if outside_scope is not None:
+                    matched_elsewhere = stage.persons_outside(outside_scope)
                 for error in stage.cross_row_errors(self.max_errors, self._column_labels):
                     self._add_error(error)
                 if not result.ok:
@@ -791,6 +795,25 @@ class Importer:
                 result.unchanged,
                 result.persons_created,
             )
+        if matched_elsewhere:
+            # The report (or the counts) told the user these numbers are registered
+            # elsewhere, and whether the names match: a read, logged after the
+            # import's transaction so that a refused file logs it too.
+            from ..services import log_person_matches
+
+            log_person_matches(
+                user=self.acting_user,
+                person_ids=matched_elsewhere,
+                purpose=f"import {result.file_name}",
+                detail="dry run" if self.dry_run else ("import" if result.ok else "import refused"),
+            )
+
+    def _viewable_department_ids(self) -> list[int] | None:
+        """The departments whose persons the user may see, or None when the user
+        sees them all (a superuser) or acts as the operator (no one to log)."""
+        if self.operator_action or getattr(self.acting_user, "is_superuser", False):
+            return None
+        return list(access.permitted_departments(self.acting_user, Action.VIEW).values_list("pk", flat=True))
 
 def _size_of(fileobj) -> int | None:
     size = getattr(fileobj, "size", None)

@@ -95,6 +95,18 @@ class MemoryStage:
             if record is not None and record.status not in IMPORT_UPDATABLE_STATUSES:
                 yield record_not_updatable(row[COL["row_no"]], labels["decision_no"], record.decision_no, record.status)
 
+    def persons_outside(self, department_ids: list[int]) -> list[int]:
+        """Registered persons the file names by ID number whom these departments may not see."""
+        indexes = {id_index for _row, _decision, id_index, _masked, _name in self.partials if id_index}
+        found: list[int] = []
+        for chunk in _chunks(indexes):
+            found.extend(
+                Person.objects.filter(id_number_index__in=chunk)
+                .exclude(Person.access_scope(department_ids))
+                .values_list("pk", flat=True)
+            )
+        return found
+
     # --- matching ---------------------------------------------------------------------------
     def _existing_persons(self) -> dict[str, int]:
         found = {}

@@ -326,6 +326,22 @@ class PostgresStage:
             for row_no, decision_no, status in cursor.fetchall():
                 yield record_not_updatable(row_no, labels["decision_no"], decision_no, status)
 
+    def persons_outside(self, department_ids: list[int]) -> list[int]:
+        """Registered persons the file names by ID number whom these departments
+        may not see (registered elsewhere, no record here)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT DISTINCT p.id FROM {qn(Person._meta.db_table)} p
+                JOIN {self.table} s ON p.id_number_index = s.id_index
+                WHERE NOT (p.registered_by_id = ANY(%(departments)s) OR EXISTS (
+                    SELECT 1 FROM {qn(CreditRecord._meta.db_table)} r
+                    WHERE r.person_id = p.id AND r.department_id = ANY(%(departments)s)))
+                """,
+                {"departments": department_ids},
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+
     # --- counting and writing --------------------------------------------------------------------
     def _record_compare(self, person: str) -> str:
         mine = ", ".join(f"r.{qn(name)}" for name in RECORD_FIELDS)

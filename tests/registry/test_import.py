@@ -546,3 +546,30 @@ def test_the_sample_file_in_docs_imports(tree, caseworker, operator):
     result = run(data, tree, caseworker, name="import-sample.csv")
     assert result.ok, result.errors
     assert result.created == 3
+
+
+def test_matching_persons_registered_elsewhere_is_logged(tree, users, catalog_item, make_person):
+    """The report can confirm that a number is registered, and under which name,
+    to a department that may not see the person: that read is logged."""
+    from registry.choices import AccessAction
+    from registry.models import AccessLog
+
+    rows = rows_for(3, code=catalog_item.code)
+    elsewhere = make_person(tree["A"], name="李四", id_number=rows[0][1])  # registered by A
+    make_person(tree["B"], name=rows[1][0], id_number=rows[1][1])  # registered by B itself
+    rows[0][0] = "李四四"  # a wrong name: the report says so
+    caseworker_b = users["caseworker_b"]
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker_b, dept="B", dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "姓名")]
+    log = AccessLog.objects.get(user=caseworker_b)
+    assert (log.action, log.person_id, log.purpose, log.detail) == (
+        AccessAction.SEARCH, elsewhere.pk, "import records.csv", "dry run"
+    )
+    # The right name: imported, and logged again (the number was confirmed).
+    rows[0][0] = "李四"
+    assert run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker_b, dept="B").ok
+    logged = AccessLog.objects.filter(user=caseworker_b).order_by("id")
+    assert list(logged.values_list("person_id", "detail")) == [(elsewhere.pk, "dry run"), (elsewhere.pk, "import")]
+    # Now B holds a record about 李四: a re-import reads nothing new.
+    assert run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker_b, dept="B").ok
+    assert AccessLog.objects.filter(user=caseworker_b).count() == 2
