@@ -96,9 +96,11 @@ def test_beat_schedule_runs_expiry_daily_after_midnight_and_hourly():
 
     schedule = app.conf.beat_schedule
     tasks = {entry["task"] for entry in schedule.values()}
-    assert tasks == {"registry.tasks.expire_records"}
+    assert tasks == {"registry.tasks.expire_records", "registry.tasks.purge_import_files"}
     daily = schedule["expire-records-daily"]["schedule"]
     assert daily.hour == {0} and daily.minute == {5}
+    purge = schedule["purge-import-files-daily"]["schedule"]  # uploaded files idle past the retention period
+    assert purge.hour == {1} and purge.minute == {15}
     assert len(schedule["expire-records-hourly-catch-up"]["schedule"].hour) == 24
     assert app.conf.timezone == "Asia/Shanghai"
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
