@@ -307,6 +307,15 @@ class CreditRecord(models.Model):
             _low, high = self.catalog_item.display_bounds(self.severity)
             self.display_until = self.decision_date + datetime.timedelta(days=high)
 
+    def _puts_item_to_new_use(self) -> bool:
+        """A new record, or one moved to another item or department. A record that
+        keeps both keeps its item even if the item has since been deactivated or
+        given to other departments: its department can still correct it."""
+        if self.pk is None:
+            return True
+        kept = CreditRecord.objects.filter(pk=self.pk).values_list("catalog_item_id", "department_id").first()
+        return kept != (self.catalog_item_id, self.department_id)
+
     def clean(self):
         if self.decision_no:
             self.decision_no = normalise_document_number(self.decision_no)
@@ -315,13 +324,18 @@ class CreditRecord(models.Model):
         today = local_today()
         if self.decision_date and self.decision_date > today:
             errors["decision_date"] = _("The decision date cannot be in the future.")
-        if self.catalog_item_id and not self.catalog_item.is_active:
-            errors["catalog_item"] = _("This catalogue item is no longer active.")
-        elif self.catalog_item_id and self.department_id and not self.catalog_item.may_be_recorded_by(self.department):
-            errors["catalog_item"] = _(
-                "Department %(department)s may not record this catalogue item: the catalogue names the "
-                "departments that do."
-            ) % {"department": self.department}
+        if self.catalog_item_id:
+            item = self.catalog_item
+            inactive = not item.is_active
+            not_competent = self.department_id and not item.may_be_recorded_by(self.department)
+            if (inactive or not_competent) and self._puts_item_to_new_use():
+                if inactive:
+                    errors["catalog_item"] = _("This catalogue item is no longer active.")
+                else:
+                    errors["catalog_item"] = _(
+                        "Department %(department)s may not record this catalogue item: the catalogue names the "
+                        "departments that do."
+                    ) % {"department": self.department}
         if self.decision_date and self.display_from and self.display_from < self.decision_date:
             errors["display_from"] = _("Display cannot start before the decision date.")
         if self.display_from and self.display_until and self.display_until < self.display_from:

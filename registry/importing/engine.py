@@ -279,6 +279,16 @@ class RowValidator:
             self.catalogue.setdefault(item.code.upper(), item)
             if department is not None and not item.may_be_recorded_by(department):
                 self.not_recordable.add(item.pk)
+        # ...except for the department's existing records that already have such an
+        # item (or one deactivated since): those may still be corrected.
+        self.kept_items: set[tuple[str, int]] = set()
+        restricted = self.not_recordable | {item.pk for item in self.catalogue.values() if not item.is_active}
+        if department is not None and restricted:
+            self.kept_items = set(
+                CreditRecord.objects.filter(department=department, catalog_item_id__in=restricted).values_list(
+                    "decision_no", "catalog_item_id"
+                )
+            )
         self._dates: dict[str, datetime.date | None] = {}
         self._births: dict[str, datetime.date | None] = {}
         self._regions: dict[tuple[str, int], bool] = {}
@@ -512,7 +522,7 @@ class RowValidator:
             item = self.catalogue.get(code) or self.catalogue.get(code.upper())
             if item is None:
                 error("catalog_code", code, _("No catalogue item has this code."))
-            elif item.pk in self.not_recordable:
+            elif item.pk in self.not_recordable and (cell("decision_no"), item.pk) not in self.kept_items:
                 error(
                     "catalog_code",
                     code,
@@ -562,6 +572,8 @@ class RowValidator:
                 item, severity, decision_date, display_from, display_until
             )
             for name_of_field, message in problems:
+                if name_of_field == "catalog_item" and (decision_no, item.pk) in self.kept_items:
+                    continue  # an existing record keeps its (since deactivated) item
                 key = CLEAN_FIELD_COLUMNS.get(name_of_field, "decision_date")
                 error(key, cell(key), message)
 

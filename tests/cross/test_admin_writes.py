@@ -401,3 +401,23 @@ def test_the_admin_sets_recording_departments_with_history(client, users, tree, 
     latest = catalog_item.history.first()
     assert latest.history_change_reason == "由市场监管部门记录" and latest.history_user == users["operator"]
     assert [row.department_id for row in latest.recording_departments.all()] == [tree["A"].pk]
+
+
+def test_a_department_keeps_correcting_its_records_of_an_item_given_to_others(users, tree, catalog_item, person_a,
+                                                                             make_record):  # fmt: skip
+    from django.core.exceptions import ValidationError
+
+    record = make_record(person_a, tree["A"])
+    with transaction.atomic():
+        services.save_catalog_item(catalog_item, acting_user=users["operator"], reason="改由交通部门记录",
+                                   recording_departments=[tree["B"]])  # fmt: skip
+    record.summary = "更正后的事实"
+    with transaction.atomic():
+        services.save_credit_record(record, acting_user=users["caseworker_a"], reason="更正笔误")
+    assert CreditRecord.objects.get(pk=record.pk).summary == "更正后的事实"
+    # Moving it to another department (or a new record) is a new use of the item: refused.
+    with pytest.raises(ValidationError), transaction.atomic():
+        make_record(person_a, tree["A"])
+    record.department = tree["C"]
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.save_credit_record(record, acting_user=users["operator"], reason="移交")

@@ -197,3 +197,31 @@ def test_dates_with_a_time_of_day_count_as_their_date(tree, users, catalog_item)
     assert sorted(CreditRecord.objects.values_list("decision_date", flat=True)) == [
         datetime.date(2026, 1, 6), datetime.date(2026, 1, 7), datetime.date(2026, 1, 8)
     ]
+
+
+def test_existing_records_of_an_item_given_to_others_can_still_be_corrected_by_import(tree, users, catalog_item,
+                                                                                      operator):  # fmt: skip
+    from django.db import transaction
+
+    from registry import services
+
+    caseworker = users["caseworker_a"]
+    rows = rows_for(2)
+    assert run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker).ok
+    with transaction.atomic():
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="x", recording_departments=[tree["B"]])
+    rows[0][6] = "更正后的事实"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert result.ok and (result.updated, result.unchanged) == (1, 1), result.errors
+    # A new decision with that item is refused.
+    result = run(csv_bytes(CHINESE_HEADER, rows + rows_for(1, start=9)), tree, caseworker)
+    assert [(e.row, e.column) for e in result.errors] == [(4, "信息项编码")]
+    # Same for an item deactivated since.
+    with transaction.atomic():
+        catalog_item.is_active = False
+        services.save_catalog_item(catalog_item, acting_user=operator, reason="停用", recording_departments=[])
+    rows[1][6] = "也更正"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    assert result.ok and result.updated == 1, result.errors
+    result = run(csv_bytes(CHINESE_HEADER, rows + rows_for(1, start=9)), tree, caseworker)
+    assert [(e.row, e.column) for e in result.errors] == [(4, "信息项编码")]
