@@ -423,22 +423,24 @@ class AccessLog(models.Model):
         """Supervisors see reads of data that their departments hold, and every
         read (exports, checks) made while its reader held a role in their
         departments, also after the role is revoked: someone leaving is when
-        their reads are audited. (A revoked grant counts until its revocation,
-        its last change.)"""
-        at = models.OuterRef("at")
+        their reads are audited. Whether a grant was held at the time of the
+        read comes from the grant's history (a grant revoked and granted again
+        is one row with several periods)."""
+        history = RoleGrant.history.model
+        active_then = (
+            history.objects.filter(id=models.OuterRef("pk"), history_date__lte=models.OuterRef(models.OuterRef("at")))
+            .order_by("-history_date", "-history_id")
+            .values("is_active")[:1]
+        )
+        held_then = (
+            RoleGrant.objects.filter(user=models.OuterRef("user"), department__in=departments)
+            .annotate(active_then=models.Subquery(active_then))
+            .filter(active_then=True)
+        )
         return (
             Q(record__department__in=departments)
             | Q(person__in=Person.objects.filter(Person.access_scope(departments)).values("pk"))
-            | Q(
-                models.Exists(
-                    RoleGrant.objects.filter(
-                        Q(is_active=True) | Q(updated_at__gte=at),
-                        user=models.OuterRef("user"),
-                        department__in=departments,
-                        created_at__lte=at,
-                    )
-                )
-            )
+            | Q(models.Exists(held_then))
         )
 
     class Meta:

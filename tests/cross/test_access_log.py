@@ -176,13 +176,11 @@ def test_supervisor_sees_exports_by_people_of_their_departments(client, users, t
 
 
 def test_a_revoked_caseworkers_exports_stay_in_the_supervisors_log(client, users, tree):
-    import datetime
-
     from django.db import transaction
-    from django.utils import timezone
 
     from registry import services
     from registry.models import RoleGrant
+    from registry.roles import Role
 
     grant = RoleGrant.objects.get(user=users["caseworker_a"], role="caseworker")
     during = log_access(user=users["caseworker_a"], action=AccessAction.EXPORT, purpose="年度报送", detail="rows=3")
@@ -194,7 +192,22 @@ def test_a_revoked_caseworkers_exports_stay_in_the_supervisors_log(client, users
     assert during.pk in listed  # made while the role was held: still audited after the revocation
     assert after.pk not in listed  # made after it: none of this department's business
     assert client.get(reverse("admin:registry_accesslog_change", args=[during.pk])).status_code == 200
-    # A read from before the role was granted is not theirs either.
-    RoleGrant.objects.filter(pk=grant.pk).update(created_at=timezone.now() + datetime.timedelta(days=1))
+    # Granted again later (the same grant row, a second period): the read made in
+    # between, in another prefecture, stays out of this supervisor's sight.
+    with transaction.atomic():
+        services.grant_role(users["caseworker_a"], role=Role.CASEWORKER, department=tree["A"],
+                            acting_user=users["operator"])  # fmt: skip
     listed = {e.pk for e in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
-    assert during.pk not in listed
+    assert during.pk in listed and after.pk not in listed
+    # Someone's reads from before they joined are not this department's business either.
+    from django.contrib.auth import get_user_model
+
+    newcomer = get_user_model().objects.create_user("newcomer", password="x" * 12)
+    with transaction.atomic():
+        services.grant_role(newcomer, role=Role.CASEWORKER, department=tree["C"], acting_user=users["operator"])
+    before = log_access(user=newcomer, action=AccessAction.EXPORT, purpose="调入前", detail="rows=1")
+    with transaction.atomic():
+        services.grant_role(newcomer, role=Role.CASEWORKER, department=tree["A"], acting_user=users["operator"])
+    joined = log_access(user=newcomer, action=AccessAction.EXPORT, purpose="调入后", detail="rows=1")
+    listed = {e.pk for e in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
+    assert joined.pk in listed and before.pk not in listed
