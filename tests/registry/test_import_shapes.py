@@ -225,3 +225,35 @@ def test_existing_records_of_an_item_given_to_others_can_still_be_corrected_by_i
     assert result.ok and result.updated == 1, result.errors
     result = run(csv_bytes(CHINESE_HEADER, rows + rows_for(1, start=9)), tree, caseworker)
     assert [(e.row, e.column) for e in result.errors] == [(4, "信息项编码")]
+
+
+def test_decision_numbers_stored_before_normalisation_are_normalised_by_a_migration(tree, users, catalog_item,
+                                                                                    make_person, make_record):  # fmt: skip
+    import importlib
+
+    from django.apps import apps
+    from django.conf import settings
+
+    migration = importlib.import_module("registry.migrations.0010_normalise_decision_numbers")
+    person = make_person(tree["A"])
+    old = make_record(person, tree["A"], decision_no="old-1")
+    clash = make_record(person, tree["A"], decision_no="old-2")
+    make_record(person, tree["A"], decision_no="昆市监罚〔2026〕2号")
+    # As stored before records were normalised on save.
+    CreditRecord.objects.filter(pk=old.pk).update(decision_no=" 昆市监罚〔２０２６〕１号\u3000")
+    CreditRecord.objects.filter(pk=clash.pk).update(decision_no="昆市监罚〔２０２６〕２号")  # a duplicate already
+    migration.normalise_decision_numbers(apps, None)
+    old.refresh_from_db()
+    clash.refresh_from_db()
+    assert old.decision_no == "昆市监罚〔2026〕1号"
+    assert clash.decision_no == "昆市监罚〔２０２６〕２号"  # left for a person to merge
+    latest = old.history.first()
+    assert (latest.decision_no, latest.history_user.username, latest.history_change_reason) == (
+        "昆市监罚〔2026〕1号", settings.SYSTEM_USERNAME, migration.REASON
+    )
+    assert clash.history.count() == 1
+    # The spreadsheet's row now matches the record.
+    rows = rows_for(1)
+    rows[0][0], rows[0][1], rows[0][3] = person.name, person.id_number, "昆市监罚〔２０２６〕１号"
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert result.ok and result.created == 0, result.errors
