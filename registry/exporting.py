@@ -133,7 +133,9 @@ def escape_formula(value: str) -> str:
     """
     if CONTROL_CHARACTERS.search(value):
         value = CONTROL_CHARACTERS.sub("", value)
-    if value and value.startswith(FORMULA_TRIGGERS):
+    if value.lstrip("'").startswith(FORMULA_TRIGGERS):
+        # Also a value that itself begins '= (or ''=): one more quote, as the import
+        # reads exactly one quote off such a cell.
         return "'" + value
     return value
 

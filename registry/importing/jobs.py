@@ -226,10 +226,11 @@ def purge_files(*, now: datetime.datetime | None = None) -> int:
             if not job.file or job.updated_at >= cutoff:
                 continue  # taken up again meanwhile
             _discard_file(job)
-            job.message = _(
-                "The uploaded file was deleted after %(days)d days without an import, as it holds ID numbers "
-                "in clear. Upload it again to import it."
-            ) % {"days": days}
+            if job.state != State.DONE:  # (a job imported before files were deleted on import: just the file)
+                job.message = _(
+                    "The uploaded file was deleted after %(days)d days without an import, as it holds ID numbers "
+                    "in clear. Upload it again to import it."
+                ) % {"days": days}
             save_with_history(job, acting_user=system_user, reason=f"file deleted after {days} days")
             purged += 1
     if purged:

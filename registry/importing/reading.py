@@ -121,9 +121,9 @@ def clean_cell(value) -> str:
     if not text.isascii() and FULL_WIDTH_DIGIT.search(text):
         text = text.translate(FULL_WIDTH_DIGITS)
     text = text.strip(STRIP_CHARS)
-    if text[:1] == "'" and text[1:2] in ESCAPED_TRIGGERS:
+    if text[:1] == "'" and text.lstrip("'")[:1] in ESCAPED_TRIGGERS:
         # '=1+1 is how our export (and OWASP's advice) writes a cell that starts
-        # like a formula: read it back as the value it was.
+        # like a formula (''=1 a value that itself began '=): one quote comes off.
         text = text[1:].strip(STRIP_CHARS)
     return text
 
@@ -229,6 +229,11 @@ class TableReader:
                     message = _(
                         "Row %(row)d has a cell that opens a double quote (\") and never closes it, so everything "
                         "after it would be read as that one cell. Close the quote or remove it."
+                    ) % {"row": row + 1}
+                elif "expected after" in str(exc):
+                    message = _(
+                        "Row %(row)d has a cell in double quotes followed by other characters before the next comma "
+                        "(such as \"张三\" ,). Remove what follows the closing quote, or the quotes."
                     ) % {"row": row + 1}
                 else:
                     message = _("The CSV file is malformed near row %(row)d: %(error)s") % {

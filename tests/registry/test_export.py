@@ -253,6 +253,8 @@ def test_escape_formula():
     assert exporting.escape_formula("1-2") == "1-2"
     assert exporting.escape_formula("") == ""
     assert exporting.escape_formula("\x01=1+1") == "'=1+1"
+    assert exporting.escape_formula("'=1") == "''=1"  # the import reads one quote back off
+    assert exporting.escape_formula("'quoted'") == "'quoted'"
     assert exporting.escape_formula("a\x00b") == "ab"
 
 

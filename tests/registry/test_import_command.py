@@ -37,15 +37,18 @@ def command(*args):
     return 0, out.getvalue(), err.getvalue()
 
 
-def test_without_user_the_operator_imports_as_the_system_user(tree, catalog_item, tmp_path):
+def test_without_user_the_operator_imports_as_the_system_user(tree, catalog_item, tmp_path, media,
+                                                             django_capture_on_commit_callbacks):  # fmt: skip
     path = write(tmp_path, rows_for(3))
-    code, out, _err = command(path, "--department", "YN-KM-SCJ")
+    with django_capture_on_commit_callbacks(execute=True):
+        code, out, _err = command(path, "--department", "YN-KM-SCJ")
     assert code == 0, _err
     assert "3 rows: 3 created, 0 updated, 0 unchanged, 0 errors" in out
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.DONE and job.operator_action
     assert job.created_by.username == django_settings.SYSTEM_USERNAME
     assert not job.file and len(job.sha256) == 64  # imported: the stored copy is deleted, its digest kept
+    assert not any(p.is_file() for p in media.rglob("*")), list(media.rglob("*"))
     assert {h.history_change_reason for h in CreditRecord.history.all()} == {f"import records.csv (job {job.pk})"}
     assert {h.history_user.username for h in CreditRecord.history.all()} == {django_settings.SYSTEM_USERNAME}
     # Again: nothing changes.

@@ -4,10 +4,12 @@ otherwise after IMPORT_FILE_RETENTION_DAYS without activity."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,8 +76,25 @@ def test_an_idle_file_is_deleted_after_the_retention_period(tree, users, catalog
     assert jobs.run_job(waiting.pk, mode=jobs.IMPORT, acting_user=caseworker) is None
     assert jobs.run_job(invalid.pk, mode=jobs.CHECK, acting_user=caseworker) is None
     assert CreditRecord.objects.count() == 0
-    # Running it again finds nothing more to delete.
-    assert jobs.purge_files() == 0
+    # Running it again (the command does what the beat does) finds nothing more to delete.
+    out = io.StringIO()
+    call_command("purge_import_files", stdout=out)
+    assert "Deleted the files of 0 import jobs" in out.getvalue()
+
+
+def test_a_job_imported_before_files_were_deleted_keeps_its_message(tree, users, catalog_item, settings):
+    caseworker = users["caseworker_a"]
+    job = upload(tree, caseworker, rows_for(2))
+    jobs.run_job(job.pk, mode=jobs.IMPORT, acting_user=caseworker)
+    stored = "imports/old-copy.csv"
+    default_storage.save(stored, ContentFile(b"x"))
+    ImportJob.objects.filter(pk=job.pk).update(file=stored, message="",
+                                               updated_at=timezone.now() - datetime.timedelta(days=30))  # fmt: skip
+    out = io.StringIO()
+    call_command("purge_import_files", stdout=out)
+    job.refresh_from_db()
+    assert "Deleted the files of 1 import jobs" in out.getvalue()
+    assert not job.file and job.state == ImportJob.State.DONE and job.message == ""
 
 
 def test_the_admin_offers_no_confirmation_once_the_file_is_gone(client, tree, users, catalog_item):

@@ -115,6 +115,8 @@ def test_the_portals_own_export_reads_back_unchanged(tree, users, catalog_item, 
     rows[2][6] = "+86 电话未接通"
     rows[0][0] = "=张1"
     assert run(csv_bytes(CHINESE_HEADER + ["法律依据"], rows), tree, operator).ok
+    # A value that itself begins with a quote and "=" (typed in the admin): exported as ''=...
+    CreditRecord.objects.filter(decision_no=rows[0][3]).update(summary="'=引号开头")
     before = list(CreditRecord.objects.order_by("decision_no").values_list("person__name", "summary", "legal_basis"))
     out = io.BytesIO()
     exporting.export_records(CreditRecord.objects.all(), acting_user=operator, fmt=fmt, purpose="test", target=out)
@@ -257,3 +259,11 @@ def test_decision_numbers_stored_before_normalisation_are_normalised_by_a_migrat
     rows[0][0], rows[0][1], rows[0][3] = person.name, person.id_number, "昆市监罚〔２０２６〕１号"
     result = run(csv_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"])
     assert result.ok and result.created == 0, result.errors
+
+
+def test_characters_after_a_closing_quote_are_reported_plainly(tree, users, catalog_item):
+    rows = rows_for(3)
+    rows[1][0] = '"张2" '  # a space between the closing quote and the comma
+    result = run(lines(CHINESE_HEADER, rows), tree, users["caseworker_a"])
+    assert not result.ok and CreditRecord.objects.count() == 0
+    assert "Row 3 has a cell in double quotes followed by other characters" in result.errors[0].message

@@ -75,8 +75,9 @@ class Command(BaseCommand):
             # Opened before the export is logged, so a bad path logs nothing.
             partial = f"{output}.part"
             try:
-                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-                os.fchmod(fd, 0o600)  # a leftover .part keeps its old mode otherwise
+                if os.path.lexists(partial):
+                    os.unlink(partial)  # left by an interrupted run: someone may hold it open
+                fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except OSError as exc:
                 raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc.strerror})
         try:
