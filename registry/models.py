@@ -158,6 +158,13 @@ class Person(models.Model):
         )
 
 
+def not_competent_message(department) -> str:
+    """Why ``department`` may not put a catalogue item to use (admin, services, import)."""
+    return _(
+        "Department %(department)s may not record this catalogue item: the catalogue names the departments that do."
+    ) % {"department": department}
+
+
 class CatalogItem(models.Model):
     """An item of the public credit information catalogue: only what it names may be recorded."""
 
@@ -332,10 +339,7 @@ class CreditRecord(models.Model):
                 if inactive:
                     errors["catalog_item"] = _("This catalogue item is no longer active.")
                 else:
-                    errors["catalog_item"] = _(
-                        "Department %(department)s may not record this catalogue item: the catalogue names the "
-                        "departments that do."
-                    ) % {"department": self.department}
+                    errors["catalog_item"] = not_competent_message(self.department)
         if self.decision_date and self.display_from and self.display_from < self.decision_date:
             errors["display_from"] = _("Display cannot start before the decision date.")
         if self.display_from and self.display_until and self.display_until < self.display_from:

@@ -52,9 +52,17 @@ from django.utils.translation import gettext_lazy
 from creditportal import access
 from creditportal.access import Action
 
-from .. import crypto
+from .. import crypto, services
 from ..identifiers import mask_id, mask_ids_in_text, normalise, region_valid_in, validate_resident_id
-from ..models import ID_NUMBER_CONTEXT, CatalogItem, CreditRecord, Department, Person, local_today
+from ..models import (
+    ID_NUMBER_CONTEXT,
+    CatalogItem,
+    CreditRecord,
+    Department,
+    Person,
+    local_today,
+    not_competent_message,
+)
 from . import reading
 
 logger = logging.getLogger(__name__)
@@ -261,7 +269,6 @@ class RowValidator:
         if department is not None:
             for text in (department.code, department.name, str(department)):
                 self.department_names.add(text.upper())
-                self.department_names.add(f"'{text}".upper())  # formula-escaped by the export
         self.idx = {key: cols.get(key) for key in reading.COLUMN_KEYS}
         # Cells in a column without a header would be dropped without a word (an
         # unquoted comma shifts the rest of the row right): they are errors.
@@ -523,15 +530,7 @@ class RowValidator:
             if item is None:
                 error("catalog_code", code, _("No catalogue item has this code."))
             elif item.pk in self.not_recordable and (cell("decision_no"), item.pk) not in self.kept_items:
-                error(
-                    "catalog_code",
-                    code,
-                    _(
-                        "Department %(department)s may not record this catalogue item: the catalogue names the "
-                        "departments that do."
-                    )
-                    % {"department": self.department},
-                )
+                error("catalog_code", code, not_competent_message(self.department))
                 item = None
 
         severity_text = cell("severity")
@@ -811,9 +810,7 @@ class Importer:
             # The report (or the counts) told the user these numbers are registered
             # elsewhere, and whether the names match: a read, logged after the
             # import's transaction so that a refused file logs it too.
-            from ..services import log_person_matches
-
-            log_person_matches(
+            services.log_person_matches(
                 user=self.acting_user,
                 person_ids=matched_elsewhere,
                 purpose=f"import {result.file_name}",
