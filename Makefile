@@ -1,6 +1,7 @@
 # creditportal - everyday commands. Everything runs from .venv (made on demand).
 #
 #   make demo      SQLite (var/) + eager Celery + demo data, on 127.0.0.1:$${PORT:-8000}
+#   make lint      ruff check + ruff format --check (also the first step of make test)
 #   make test      the whole suite: SQLite, then PostgreSQL (+ Redis worker) when
 #                  reachable; PYTEST_ARGS="-x -k name" is passed to each run
 #   make serve     the production shape: PostgreSQL + Redis, gunicorn, a Celery
@@ -18,7 +19,7 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test serve migrate messages venv
+.PHONY: demo test lint serve migrate messages venv
 
 venv: $(STAMP)
 
@@ -52,7 +53,12 @@ demo: venv messages
 	$(DEMO_ENV) $(MANAGE) load_demo
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: venv
+# ruff (lint + format check) first: a style slip fails in seconds, not after the suites.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: venv lint
 	scripts/run_tests.sh $(PYTEST_ARGS)
 
 serve: venv messages

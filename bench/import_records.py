@@ -112,7 +112,9 @@ def bench_copy(path: str, rows: int) -> float:
         cursor.execute("CREATE INDEX ON bench_copy (display_until)")
         started = time.perf_counter()
         with open(path, "rb") as source:
-            with cursor.copy(f"COPY bench_copy ({', '.join(ENGLISH)}) FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            with cursor.copy(
+                f"COPY bench_copy ({', '.join(ENGLISH)}) FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy:
                 while chunk := source.read(1 << 20):
                     copy.write(chunk)
         seconds = time.perf_counter() - started

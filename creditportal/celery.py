@@ -74,7 +74,6 @@ app.conf.beat_schedule = {
 }
 
 
-
 @setup_logging.connect
 def use_project_logging(**_kwargs) -> None:
     """Workers and beat log through the project's ``LOGGING``, whose handlers mask

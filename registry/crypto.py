@@ -106,4 +106,4 @@ def _blind_key(encoded: str) -> bytes:
 def blind_index(normalised_value: str, *, context: str) -> str:
     """Keyed HMAC-SHA256 of a normalised value, hex (64 characters)."""
     key = _blind_key(settings.BLIND_INDEX_KEY)
-    return hmac.new(key, f"{context}:{normalised_value}".encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{context}:{normalised_value}".encode(), hashlib.sha256).hexdigest()

@@ -341,9 +341,7 @@ def prepare_export(
 
     scoped = access.restrict(queryset, acting_user, Action.VIEW)
     if reveal:
-        revealable = frozenset(
-            access.permitted_departments(acting_user, Action.REVEAL).values_list("pk", flat=True)
-        )
+        revealable = frozenset(access.permitted_departments(acting_user, Action.REVEAL).values_list("pk", flat=True))
     else:
         revealable = frozenset()
 

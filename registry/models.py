@@ -11,7 +11,6 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +30,7 @@ from .choices import (
     Severity,
     SharingLevel,
 )
-from .identifiers import mask_id, normalise_document_number
+from .identifiers import normalise_document_number
 from .roles import Role
 
 ID_NUMBER_CONTEXT = "person.id_number"
@@ -269,7 +268,9 @@ class CreditRecord(models.Model):
     legal_basis = models.TextField(_("legal basis"), blank=True)
     display_from = models.DateField(_("display from"), blank=True)
     display_until = models.DateField(
-        _("display until"), blank=True, help_text=_("Last day of display (inclusive). Computed from the catalogue if left empty.")
+        _("display until"),
+        blank=True,
+        help_text=_("Last day of display (inclusive). Computed from the catalogue if left empty."),
     )
     status = models.CharField(_("status"), max_length=20, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -407,7 +408,9 @@ class AccessLog(models.Model):
     it is itself the audit trail and never changes.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=16, choices=AccessAction.choices)
     person = models.ForeignKey(

@@ -28,7 +28,9 @@ def _perms(model: str, *verbs: str) -> list[str]:
 _READ = _perms("department", "view") + _perms("catalogitem", "view")
 
 ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CASEWORKER: _READ + _perms("person", "view", "add", "change") + _perms("creditrecord", "view", "add", "change"),
+    Role.CASEWORKER: _READ
+    + _perms("person", "view", "add", "change")
+    + _perms("creditrecord", "view", "add", "change"),
     Role.REVIEWER: _READ + _perms("person", "view") + _perms("creditrecord", "view"),
     Role.PUBLISHER: _READ + _perms("person", "view") + _perms("creditrecord", "view"),
     Role.SUPERVISOR: _READ

@@ -65,7 +65,9 @@ def log_person_matches(*, user, person_ids, purpose: str, detail: str = "") -> i
     found them registered by other departments: its report can confirm that a
     number is registered and under which name). One SEARCH row per person."""
     rows = [
-        AccessLog(user=user, action=AccessAction.SEARCH, person_id=pk, purpose=purpose.strip()[:300], detail=detail[:300])
+        AccessLog(
+            user=user, action=AccessAction.SEARCH, person_id=pk, purpose=purpose.strip()[:300], detail=detail[:300]
+        )
         for pk in person_ids
     ]
     AccessLog.objects.bulk_create(rows, batch_size=2000)
@@ -155,9 +157,7 @@ def _set_id_number(person: Person, id_number: str) -> None:
     if person.pk:
         clash = clash.exclude(pk=person.pk)
     if clash.exists():
-        raise ValidationError(
-            {"id_number": _("A person with this ID number is already registered.")}, code="duplicate"
-        )
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}, code="duplicate")
     person.id_number_encrypted = crypto.encrypt(resident.number, context=ID_NUMBER_CONTEXT)
     person.id_number_index = index
     person.id_number_masked = mask_id(resident.number)
@@ -191,7 +191,9 @@ def register_person(
     for field, value in contact.items():
         setattr(person, field, value)
     _set_id_number(person, id_number)
-    person.full_clean(exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"])
+    person.full_clean(
+        exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"]
+    )
     return save_with_history(person, acting_user=acting_user, reason=reason)
 
 
@@ -209,7 +211,9 @@ def update_person(person: Person, *, acting_user, reason: str, id_number: str | 
         _set_id_number(person, id_number)
     if "registered_by" in changes:
         access.require_department(acting_user, Action.CHANGE, person.registered_by)
-    person.full_clean(exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"])
+    person.full_clean(
+        exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"]
+    )
     return save_with_history(person, acting_user=acting_user, reason=reason)
 
 
@@ -285,8 +289,9 @@ def change_record_status(record: CreditRecord, *, status: str, acting_user, reas
         )
     needed = STATUS_TRANSITIONS[edge]
     if status == RecordStatus.ACTIVE and locked.status == RecordStatus.DRAFT and locked.display_until < local_today():
-        raise ValidationError(_("The display period of this draft has already ended: it cannot be published."),
-                              code="period_over")
+        raise ValidationError(
+            _("The display period of this draft has already ended: it cannot be published."), code="period_over"
+        )
     if needed is None:
         if locked.display_until >= local_today():
             raise ValidationError(_("The display period has not ended yet."), code="not_expired")
@@ -358,8 +363,10 @@ def _sync_department_perms(user, department: Department) -> None:
     for codename in held - wanted:
         remove_perm(f"registry.{codename}", user, department)
     roles = set(RoleGrant.objects.filter(user=user, is_active=True).values_list("role", flat=True))
-    user.groups.set(list(user.groups.exclude(name__in=[group_name(r) for r in Role]))
-                    + list(Group.objects.filter(name__in=[group_name(Role(r)) for r in roles])))
+    user.groups.set(
+        list(user.groups.exclude(name__in=[group_name(r) for r in Role]))
+        + list(Group.objects.filter(name__in=[group_name(Role(r)) for r in roles]))
+    )
     access.clear_cache(user)
 
 
@@ -394,8 +401,9 @@ def revoke_role(grant: RoleGrant, *, acting_user, reason: str) -> RoleGrant:
         grant.is_active = False
         save_with_history(grant, acting_user=acting_user, reason=reason)
     _sync_department_perms(grant.user, grant.department)
-    logger.info("role %s revoked from %s on %s by %s", grant.role, grant.user.username, grant.department.code,
-                acting_user)
+    logger.info(
+        "role %s revoked from %s on %s by %s", grant.role, grant.user.username, grant.department.code, acting_user
+    )
     return grant
 
 

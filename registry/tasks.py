@@ -62,4 +62,6 @@ def record_counts() -> dict:
         "displayable": CreditRecord.objects.displayable().count(),
         "computed_by": system_user.username,
     }
+
+
 from .import_tasks import run_import_job  # noqa: E402,F401

@@ -106,7 +106,9 @@ def department_specs() -> list[DepartmentSpec]:
         specs.append(DepartmentSpec(f"YN-{suffix}", name, DepartmentLevel.DEPARTMENT, "YN", doc))
     for suffix, name, abbr in PREFECTURES:
         specs.append(
-            DepartmentSpec(f"YN-{suffix}", name, DepartmentLevel.PREFECTURE, "YN", f"{abbr}政发〔{{year}}〕{{seq}}号", name)
+            DepartmentSpec(
+                f"YN-{suffix}", name, DepartmentLevel.PREFECTURE, "YN", f"{abbr}政发〔{{year}}〕{{seq}}号", name
+            )
         )
     for prefecture in MUNICIPAL_PREFECTURES:
         city, abbr = next((name, abbr) for suffix, name, abbr in PREFECTURES if suffix == prefecture)
@@ -195,9 +197,18 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.MINOR, Severity.SERIOUS),
         SCJ,
         (
-            ("当事人于{date}在{place}经营超过保质期的食品，货值金额{amount}元。", "《中华人民共和国食品安全法》第一百二十四条"),
-            ("当事人于{date}在{place}未取得食品经营许可从事食品经营活动，违法所得{amount}元。", "《中华人民共和国食品安全法》第一百二十二条"),
-            ("当事人于{date}在{place}经营标注虚假生产日期的预包装食品，货值金额{amount}元。", "《中华人民共和国食品安全法》第一百二十四条"),
+            (
+                "当事人于{date}在{place}经营超过保质期的食品，货值金额{amount}元。",
+                "《中华人民共和国食品安全法》第一百二十四条",
+            ),
+            (
+                "当事人于{date}在{place}未取得食品经营许可从事食品经营活动，违法所得{amount}元。",
+                "《中华人民共和国食品安全法》第一百二十二条",
+            ),
+            (
+                "当事人于{date}在{place}经营标注虚假生产日期的预包装食品，货值金额{amount}元。",
+                "《中华人民共和国食品安全法》第一百二十四条",
+            ),
         ),
         weight=14,
     ),
@@ -213,7 +224,10 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.SERIOUS),
         SCJ,
         (
-            ("当事人于{date}在{place}未取得药品经营许可证销售药品，货值金额{amount}元。", "《中华人民共和国药品管理法》第一百一十五条"),
+            (
+                "当事人于{date}在{place}未取得药品经营许可证销售药品，货值金额{amount}元。",
+                "《中华人民共和国药品管理法》第一百一十五条",
+            ),
             ("当事人于{date}在{place}销售劣药，货值金额{amount}元。", "《中华人民共和国药品管理法》第一百一十七条"),
         ),
         weight=6,
@@ -230,8 +244,14 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.SERIOUS),
         YJJ,
         (
-            ("当事人作为生产经营单位主要负责人未履行安全生产管理职责，导致{date}在{place}发生一般生产安全事故。", "《中华人民共和国安全生产法》第九十五条"),
-            ("当事人于{date}在{place}未按规定经专门安全作业培训并取得相应资格从事特种作业。", "《中华人民共和国安全生产法》第九十七条"),
+            (
+                "当事人作为生产经营单位主要负责人未履行安全生产管理职责，导致{date}在{place}发生一般生产安全事故。",
+                "《中华人民共和国安全生产法》第九十五条",
+            ),
+            (
+                "当事人于{date}在{place}未按规定经专门安全作业培训并取得相应资格从事特种作业。",
+                "《中华人民共和国安全生产法》第九十七条",
+            ),
         ),
         weight=8,
         overrides=SECTOR_ONE_YEAR,
@@ -249,7 +269,10 @@ CATALOGUE = [
         YJJ,
         (
             ("当事人于{date}在{place}占用、堵塞、封闭疏散通道、安全出口。", "《中华人民共和国消防法》第六十条"),
-            ("当事人于{date}在{place}违反规定使用明火作业，过失引起火灾，造成直接财产损失{amount}元。", "《中华人民共和国消防法》第六十四条"),
+            (
+                "当事人于{date}在{place}违反规定使用明火作业，过失引起火灾，造成直接财产损失{amount}元。",
+                "《中华人民共和国消防法》第六十四条",
+            ),
         ),
         weight=6,
         overrides=SECTOR_ONE_YEAR,
@@ -266,7 +289,10 @@ CATALOGUE = [
         (Severity.GENERAL,),
         SCJ,
         (
-            ("当事人于{date}在{place}未取得特种设备安全管理和作业人员证书操作起重机械。", "《中华人民共和国特种设备安全法》"),
+            (
+                "当事人于{date}在{place}未取得特种设备安全管理和作业人员证书操作起重机械。",
+                "《中华人民共和国特种设备安全法》",
+            ),
             ("当事人于{date}在{place}使用未经定期检验的电梯。", "《中华人民共和国特种设备安全法》"),
         ),
         weight=4,
@@ -284,8 +310,14 @@ CATALOGUE = [
         (Severity.SERIOUS,),
         ("YN-GAT",),
         (
-            ("当事人于{date}在{place}醉酒驾驶机动车，被依法吊销机动车驾驶证。", "《中华人民共和国道路交通安全法》第九十一条"),
-            ("当事人于{date}在{place}造成交通事故后逃逸，构成犯罪，被吊销机动车驾驶证且终生不得重新取得。", "《中华人民共和国道路交通安全法》第一百零一条"),
+            (
+                "当事人于{date}在{place}醉酒驾驶机动车，被依法吊销机动车驾驶证。",
+                "《中华人民共和国道路交通安全法》第九十一条",
+            ),
+            (
+                "当事人于{date}在{place}造成交通事故后逃逸，构成犯罪，被吊销机动车驾驶证且终生不得重新取得。",
+                "《中华人民共和国道路交通安全法》第一百零一条",
+            ),
         ),
         weight=6,
     ),
@@ -301,7 +333,10 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.MINOR),
         JTJ + ("YN-JTT",),
         (
-            ("当事人于{date}在{place}未取得道路运输经营许可，擅自从事道路客运经营，违法所得{amount}元。", "《中华人民共和国道路运输条例》第六十三条"),
+            (
+                "当事人于{date}在{place}未取得道路运输经营许可，擅自从事道路客运经营，违法所得{amount}元。",
+                "《中华人民共和国道路运输条例》第六十三条",
+            ),
             ("当事人于{date}在{place}驾驶的货运车辆违法超限运输。", "《公路安全保护条例》"),
         ),
         weight=10,
@@ -318,8 +353,14 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.SERIOUS),
         STHJJ,
         (
-            ("当事人作为直接负责的主管人员，于{date}在{place}通过暗管逃避监管的方式违法排放水污染物。", "《中华人民共和国环境保护法》第六十三条"),
-            ("当事人于{date}在{place}擅自倾倒、堆放建筑垃圾约{count}立方米。", "《中华人民共和国固体废物污染环境防治法》"),
+            (
+                "当事人作为直接负责的主管人员，于{date}在{place}通过暗管逃避监管的方式违法排放水污染物。",
+                "《中华人民共和国环境保护法》第六十三条",
+            ),
+            (
+                "当事人于{date}在{place}擅自倾倒、堆放建筑垃圾约{count}立方米。",
+                "《中华人民共和国固体废物污染环境防治法》",
+            ),
         ),
         weight=8,
     ),
@@ -335,7 +376,10 @@ CATALOGUE = [
         (Severity.SERIOUS,),
         SWJ,
         (
-            ("当事人于{date}前采取虚假申报手段少缴个人所得税{amount}元，经查证属实。", "《中华人民共和国税收征收管理法》第六十三条"),
+            (
+                "当事人于{date}前采取虚假申报手段少缴个人所得税{amount}元，经查证属实。",
+                "《中华人民共和国税收征收管理法》第六十三条",
+            ),
         ),
         weight=6,
     ),
@@ -364,7 +408,12 @@ CATALOGUE = [
         Severity.SERIOUS,
         (Severity.SERIOUS,),
         ("YN-RST",),
-        (("当事人作为用人单位实际控制人，截至{date}拖欠{place}项目农民工工资{amount}元，经责令限期支付逾期未支付。", "《保障农民工工资支付条例》"),),
+        (
+            (
+                "当事人作为用人单位实际控制人，截至{date}拖欠{place}项目农民工工资{amount}元，经责令限期支付逾期未支付。",
+                "《保障农民工工资支付条例》",
+            ),
+        ),
         weight=5,
     ),
     CatalogSpec(
@@ -378,7 +427,12 @@ CATALOGUE = [
         Severity.GENERAL,
         (Severity.GENERAL,),
         ("YN-RST",),
-        (("当事人于{date}前以伪造证明材料的手段骗取社会保险待遇{amount}元。", "《中华人民共和国社会保险法》第八十八条"),),
+        (
+            (
+                "当事人于{date}前以伪造证明材料的手段骗取社会保险待遇{amount}元。",
+                "《中华人民共和国社会保险法》第八十八条",
+            ),
+        ),
         weight=4,
     ),
     CatalogSpec(
@@ -393,8 +447,14 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.SERIOUS),
         ("YN-JTT", "YN-FGW") + JTJ,
         (
-            ("当事人于{date}在{place}公路工程投标中以他人名义投标、弄虚作假骗取中标。", "《中华人民共和国招标投标法》第五十四条"),
-            ("当事人作为项目负责人，于{date}在{place}工程施工中偷工减料，使用不合格的建筑材料。", "《中华人民共和国建筑法》"),
+            (
+                "当事人于{date}在{place}公路工程投标中以他人名义投标、弄虚作假骗取中标。",
+                "《中华人民共和国招标投标法》第五十四条",
+            ),
+            (
+                "当事人作为项目负责人，于{date}在{place}工程施工中偷工减料，使用不合格的建筑材料。",
+                "《中华人民共和国建筑法》",
+            ),
         ),
         weight=5,
     ),
@@ -409,7 +469,12 @@ CATALOGUE = [
         Severity.SERIOUS,
         (Severity.SERIOUS,),
         ("YN-GAT",),
-        (("当事人于{date}前在{place}以高额回报为诱饵向社会公众非法吸收资金{amount}元。", "《防范和处置非法集资条例》第三十条"),),
+        (
+            (
+                "当事人于{date}前在{place}以高额回报为诱饵向社会公众非法吸收资金{amount}元。",
+                "《防范和处置非法集资条例》第三十条",
+            ),
+        ),
         weight=3,
     ),
     CatalogSpec(
@@ -437,7 +502,12 @@ CATALOGUE = [
         Severity.SERIOUS,
         (Severity.SERIOUS,),
         ("YN-GAT", "YN-TXGLJ"),
-        (("当事人于{date}非法出租、出借本人电话卡及银行账户，被用于电信网络诈骗活动，涉案金额{amount}元。", "《中华人民共和国反电信网络诈骗法》第三十一条、第四十四条"),),
+        (
+            (
+                "当事人于{date}非法出租、出借本人电话卡及银行账户，被用于电信网络诈骗活动，涉案金额{amount}元。",
+                "《中华人民共和国反电信网络诈骗法》第三十一条、第四十四条",
+            ),
+        ),
         weight=5,
     ),
     CatalogSpec(
@@ -451,7 +521,12 @@ CATALOGUE = [
         Severity.SERIOUS,
         (Severity.SERIOUS,),
         ("YN-GY",),
-        (("被执行人有履行能力而拒不履行生效法律文书确定的给付义务，截至{date}未履行金额{amount}元。", "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条"),),
+        (
+            (
+                "被执行人有履行能力而拒不履行生效法律文书确定的给付义务，截至{date}未履行金额{amount}元。",
+                "《最高人民法院关于公布失信被执行人名单信息的若干规定》第一条",
+            ),
+        ),
         weight=10,
     ),
     CatalogSpec(
@@ -466,7 +541,10 @@ CATALOGUE = [
         (Severity.GENERAL, Severity.SERIOUS),
         ("YN-JYT",),
         (
-            ("当事人于{date}前提交的学位论文经认定存在抄袭、剽窃他人研究成果的行为，学位授予单位已撤销其学位。", "《高等学校预防与处理学术不端行为办法》（教育部令第40号）"),
+            (
+                "当事人于{date}前提交的学位论文经认定存在抄袭、剽窃他人研究成果的行为，学位授予单位已撤销其学位。",
+                "《高等学校预防与处理学术不端行为办法》（教育部令第40号）",
+            ),
             ("当事人在{date}举行的国家教育考试中组织作弊。", "《国家教育考试违规处理办法》"),
         ),
         weight=3,
@@ -519,6 +597,7 @@ STATUS_WEIGHTS = {
 # demo caseworkers hold, so each demo user sees all of them.
 SHOWCASE_DEPARTMENTS = ("YN-KM-SCJ", "YN-KM-JTJ")
 
+
 # Departments that register persons (the ones that decide records).
 def person_registrars() -> tuple[str, ...]:
     codes = []
@@ -544,7 +623,20 @@ MOBILE_PREFIXES = (
     "166 173 177 180 181 182 183 185 186 187 188 189 191 198 199"
 ).split()
 
-STREETS = ("人民路", "北京路", "建设路", "环城路", "新华街", "文化路", "团结路", "民族路", "青年路", "东风路", "滇池路", "龙泉路")
+STREETS = (
+    "人民路",
+    "北京路",
+    "建设路",
+    "环城路",
+    "新华街",
+    "文化路",
+    "团结路",
+    "民族路",
+    "青年路",
+    "东风路",
+    "滇池路",
+    "龙泉路",
+)
 
 # --- Demo users ------------------------------------------------------------------------------
 

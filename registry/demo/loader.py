@@ -230,7 +230,7 @@ class DemoLoader:
             # One commit per chunk (SQLite commits are the slow part); each
             # service call still runs in its own atomic block (a savepoint).
             with transaction.atomic():
-                for number, spec in chunk:
+                for number, spec in chunk:  # noqa: B007 (progress after the loop)
                     person = services.find_person_by_id_number(spec.id_number)
                     if person is None:
                         with transaction.atomic():
@@ -262,7 +262,7 @@ class DemoLoader:
         by_status: Counter = Counter()
         for chunk in _chunks(list(enumerate(specs, 1)), CHUNK):
             with transaction.atomic():
-                for number, spec in chunk:
+                for number, spec in chunk:  # noqa: B007 (progress after the loop)
                     if any((spec.department, no) in existing for no in spec.possible_decision_nos(self.today)):
                         tally.present += 1
                     else:

@@ -12,7 +12,7 @@ import datetime
 import random
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric
@@ -71,12 +71,10 @@ def yunnan_regions() -> tuple[Region, ...]:
             prefectures[low[:2]] = name
         elif not low.endswith("01") and name != "市辖区":
             counties.append((code, name))
-    return tuple(
-        Region(code, name, prefectures[code[2:4]]) for code, name in counties if code[2:4] in prefectures
-    )
+    return tuple(Region(code, name, prefectures[code[2:4]]) for code, name in counties if code[2:4] in prefectures)
 
 
-@lru_cache(maxsize=None)
+@cache
 def regions_for_year(year: int) -> tuple[Region, ...]:
     return tuple(r for r in yunnan_regions() if region_valid_in(r.code, year))
 

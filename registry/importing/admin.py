@@ -203,6 +203,7 @@ class ImportJobAdmin(ScopedAdmin):
     @admin.display(description=_("import time (s)"))
     def import_time(self, obj):
         return "—" if obj.import_seconds is None else f"{obj.import_seconds:.2f}"
+
     change_form_template = "admin/registry/importjob/change_form.html"
 
     # Jobs are about credit records: the same model permissions, scoped by department.

@@ -173,7 +173,7 @@ class BlindIndexer:
         if len(key) > block:
             key = hashlib.sha256(key).digest()
         key = key.ljust(block, b"\0")
-        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key) + f"{context}:".encode("utf-8"))
+        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key) + f"{context}:".encode())
         self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
 
     def __call__(self, number: str) -> str:
@@ -824,6 +824,7 @@ class Importer:
             return None
         return list(access.permitted_departments(self.acting_user, Action.VIEW).values_list("pk", flat=True))
 
+
 def _size_of(fileobj) -> int | None:
     size = getattr(fileobj, "size", None)
     if size:
@@ -860,4 +861,3 @@ def import_records(
         progress=progress,
     )
     return importer.run(fileobj, file_name=file_name, encoding=encoding)
-

@@ -275,8 +275,14 @@ def run_job(job_id: int, *, mode: str, acting_user=None, task_id: str = "") -> I
         return _finish(job, mode, acting_user, None, str(exc))
     except Exception as exc:
         logger.exception("import job %s failed", job.pk)
-        _finish(job, mode, acting_user, None, _("The import stopped with an internal error (%(error)s); nothing was written. "
-                                                "It can be run again.") % {"error": type(exc).__name__})
+        _finish(
+            job,
+            mode,
+            acting_user,
+            None,
+            _("The import stopped with an internal error (%(error)s); nothing was written. It can be run again.")
+            % {"error": type(exc).__name__},
+        )
         raise
     return _finish(job, mode, acting_user, result)
 

@@ -91,7 +91,7 @@ class MemoryStage:
             if id_index and name and id_index in registered and registered[id_index] != name:
                 yield name_mismatch_registered(row_no, labels["name"], name, masked or "")
         persons = self._existing_persons()
-        for record, values, row in self._changes(persons):
+        for record, _values, row in self._changes(persons):
             if record is not None and record.status not in IMPORT_UPDATABLE_STATUSES:
                 yield record_not_updatable(row[COL["row_no"]], labels["decision_no"], record.decision_no, record.status)
 

@@ -102,7 +102,9 @@ def history_columns(model, source: str, history_type: str) -> tuple[str, str, st
         elif hist_field.name == "history_user":
             expressions.append("%(user)s")
         else:
-            raise RuntimeError(f"the import does not know the history column {historical._meta.db_table}.{hist_field.column}")
+            raise RuntimeError(
+                f"the import does not know the history column {historical._meta.db_table}.{hist_field.column}"
+            )
     return qn(historical._meta.db_table), ", ".join(columns), ", ".join(expressions)
 
 
@@ -424,7 +426,9 @@ class PostgresStage:
             # 2. Records that exist and differ: update the imported fields (never the status).
             table, hist_columns, hist_expressions = history_columns(CreditRecord, "upd", "~")
             assignments = ", ".join(f"{qn(name)} = src.{name}" for name in RECORD_FIELDS)
-            source_fields = ", ".join("p.id AS person_id" if name == "person_id" else f"s.{name}" for name in RECORD_FIELDS)
+            source_fields = ", ".join(
+                "p.id AS person_id" if name == "person_id" else f"s.{name}" for name in RECORD_FIELDS
+            )
             cursor.execute(
                 f"""
                 WITH src AS (

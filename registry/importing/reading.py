@@ -214,7 +214,7 @@ class TableReader:
             reader = csv.reader(text, strict=True)
             row = 0  # the last row read whole (the header is row 1)
             try:
-                for row, record in enumerate(reader, start=1):
+                for row, record in enumerate(reader, start=1):  # noqa: B007 (row is read after the loop)
                     yield record
             except UnicodeDecodeError:
                 raise FileProblem(
@@ -227,13 +227,13 @@ class TableReader:
             except csv.Error as exc:
                 if "end of data" in str(exc):
                     message = _(
-                        "Row %(row)d has a cell that opens a double quote (\") and never closes it, so everything "
+                        'Row %(row)d has a cell that opens a double quote (") and never closes it, so everything '
                         "after it would be read as that one cell. Close the quote or remove it."
                     ) % {"row": row + 1}
                 elif "expected after" in str(exc):
                     message = _(
                         "Row %(row)d has a cell in double quotes followed by other characters before the next comma "
-                        "(such as \"张三\" ,). Remove what follows the closing quote, or the quotes."
+                        '(such as "张三" ,). Remove what follows the closing quote, or the quotes.'
                     ) % {"row": row + 1}
                 else:
                     message = _("The CSV file is malformed near row %(row)d: %(error)s") % {
@@ -263,8 +263,7 @@ class TableReader:
         # leave stale (A1, or fewer rows than there are): rows would go missing.
         sheet.reset_dimensions()
         try:
-            for row in sheet.iter_rows(values_only=True):
-                yield row
+            yield from sheet.iter_rows(values_only=True)
         finally:
             self._workbook.close()
 
@@ -327,8 +326,11 @@ class TableReader:
                 joined = "".join(raw)
                 if not maybe_unclean(joined):
                     cells = raw  # nothing to strip or translate (csv.reader gives a fresh list)
-                elif "\r" not in joined and "'" not in joined and not control(joined) and (
-                    joined.isascii() or not search(joined)
+                elif (
+                    "\r" not in joined
+                    and "'" not in joined
+                    and not control(joined)
+                    and (joined.isascii() or not search(joined))
                 ):
                     cells = [cell.strip(STRIP_CHARS) for cell in raw]  # the common case, quickly
                 else:

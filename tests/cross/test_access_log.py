@@ -47,7 +47,10 @@ def test_opening_a_history_or_an_earlier_version_is_logged(client, users, person
         (AccessAction.VIEW, person.pk, record.pk),
         (AccessAction.VIEW, person.pk, record.pk),
     ]
-    assert [r.purpose for r in rows[:2]] == ["Opened its history in the admin", "Opened an earlier version in the admin"]
+    assert [r.purpose for r in rows[:2]] == [
+        "Opened its history in the admin",
+        "Opened an earlier version in the admin",
+    ]
 
 
 def test_pages_show_masked_numbers_only(client, users, person_and_record):
@@ -170,7 +173,9 @@ def test_supervisor_sees_exports_by_people_of_their_departments(client, users, t
     mine = log_access(user=users["caseworker_a"], action=AccessAction.EXPORT, purpose="年度报送", detail="rows=3")
     elsewhere = log_access(user=users["operator"], action=AccessAction.EXPORT, purpose="x", detail="rows=1")
     client.force_login(users["supervisor"])
-    listed = {entry.pk for entry in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list}
+    listed = {
+        entry.pk for entry in client.get(reverse("admin:registry_accesslog_changelist")).context["cl"].result_list
+    }
     assert mine.pk in listed and elsewhere.pk not in listed
     assert AccessLog.objects.count() == 2
 

@@ -61,7 +61,12 @@ def test_caseworker_adds_a_record_with_reason_and_history(client, users, tree, p
     response = client.post(
         reverse("admin:registry_creditrecord_add"),
         record_form(
-            {"person": person_a.pk, "department": tree["A"].pk, "catalog_item": catalog_item.pk, "decision_no": "昆市监罚〔2026〕1号"},
+            {
+                "person": person_a.pk,
+                "department": tree["A"].pk,
+                "catalog_item": catalog_item.pk,
+                "decision_no": "昆市监罚〔2026〕1号",
+            },
             change_reason="录入行政处罚决定",
         ),
     )
@@ -169,14 +174,26 @@ def test_services_recheck_scope_after_the_write(users, tree, person_a, make_reco
 
     with pytest.raises(PermissionDenied), transaction.atomic():
         services.register_person(
-            name="某人", id_number=make_id_number(), registered_by=tree["B"], acting_user=users["caseworker_a"], reason="x"
+            name="某人",
+            id_number=make_id_number(),
+            registered_by=tree["B"],
+            acting_user=users["caseworker_a"],
+            reason="x",
         )
 
 
 @pytest.mark.parametrize(
     "severity,days,ok",
-    [("general", 89, False), ("general", 90, True), ("general", 365, True), ("general", 366, False),
-     ("serious", 364, False), ("serious", 1095, True), ("serious", 1096, False), ("minor", 91, False)],
+    [
+        ("general", 89, False),
+        ("general", 90, True),
+        ("general", 365, True),
+        ("general", 366, False),
+        ("serious", 364, False),
+        ("serious", 1095, True),
+        ("serious", 1096, False),
+        ("minor", 91, False),
+    ],
 )
 def test_display_period_outside_the_catalogue_bounds_is_refused(
     client, users, tree, person_a, catalog_item, severity, days, ok
@@ -220,20 +237,39 @@ def test_future_decision_date_and_duplicate_decision_number(client, users, tree,
 
 
 def person_form(**values):
-    return {"name": "", "id_number": "", "registered_by": "", "phone": "", "email": "", "address": "",
-            "change_reason": "", "records-TOTAL_FORMS": "0", "records-INITIAL_FORMS": "0",
-            "records-MIN_NUM_FORMS": "0", "records-MAX_NUM_FORMS": "0", **values}
+    return {
+        "name": "",
+        "id_number": "",
+        "registered_by": "",
+        "phone": "",
+        "email": "",
+        "address": "",
+        "change_reason": "",
+        "records-TOTAL_FORMS": "0",
+        "records-INITIAL_FORMS": "0",
+        "records-MIN_NUM_FORMS": "0",
+        "records-MAX_NUM_FORMS": "0",
+        **values,
+    }
 
 
 def test_person_registration_through_the_admin(client, users, tree):
     client.force_login(users["caseworker_a"])
     number = make_id_number(region="530111", birth="19790315")
     url = reverse("admin:registry_person_add")
-    bad = client.post(url, person_form(name="周八", id_number=number[:-1] + ("0" if number[-1] != "0" else "1"),
-                                       registered_by=tree["A"].pk, change_reason="登记"))
+    bad = client.post(
+        url,
+        person_form(
+            name="周八",
+            id_number=number[:-1] + ("0" if number[-1] != "0" else "1"),
+            registered_by=tree["A"].pk,
+            change_reason="登记",
+        ),
+    )
     assert "id_number" in bad.context["adminform"].form.errors
-    ok = client.post(url, person_form(name="周八", id_number=number.lower(), registered_by=tree["A"].pk,
-                                      change_reason="登记"))
+    ok = client.post(
+        url, person_form(name="周八", id_number=number.lower(), registered_by=tree["A"].pk, change_reason="登记")
+    )
     assert ok.status_code == 302
     person = Person.objects.get(name="周八")
     assert person.id_number == number and person.id_number_masked == number[:6] + "********" + number[-4:]
@@ -317,10 +353,18 @@ def test_status_changes_only_along_the_workflow(users, tree, person_a, make_reco
     # A new record cannot be born published.
     with pytest.raises(ValidationError), transaction.atomic():
         services.save_credit_record(
-            CreditRecord(person=person_a, department=tree["A"], catalog_item=record.catalog_item, severity="general",
-                         decision_no="BORN-ACTIVE", decision_date=datetime.date(2026, 1, 1), summary="x",
-                         status=RecordStatus.ACTIVE),
-            acting_user=users["operator"], reason="x",
+            CreditRecord(
+                person=person_a,
+                department=tree["A"],
+                catalog_item=record.catalog_item,
+                severity="general",
+                decision_no="BORN-ACTIVE",
+                decision_date=datetime.date(2026, 1, 1),
+                summary="x",
+                status=RecordStatus.ACTIVE,
+            ),
+            acting_user=users["operator"],
+            reason="x",
         )
     assert [h.status for h in record.history.all()] == [RecordStatus.ACTIVE, RecordStatus.DRAFT]
 
@@ -336,7 +380,8 @@ def test_department_levels_keep_the_tree_sound(users, tree):
     with pytest.raises(ValidationError), transaction.atomic():
         services.save_department(
             Department(code="YN-Y", name="省中之省", level="province", parent=tree["YN"]),
-            acting_user=users["operator"], reason="x",
+            acting_user=users["operator"],
+            reason="x",
         )
     assert not Department.objects.filter(code__in=["YN-X", "YN-Y"]).exists()
 

@@ -17,8 +17,10 @@ NO_HISTORY = {
 def domain_models():
     for label in DOMAIN_APPS:
         for model in apps.get_app_config(label).get_models():
-            if getattr(model, "_meta", None) and model.__name__.startswith("Historical") and hasattr(
-                model, "instance_type"
+            if (
+                getattr(model, "_meta", None)
+                and model.__name__.startswith("Historical")
+                and hasattr(model, "instance_type")
             ):
                 continue  # django-simple-history's shadow tables
             yield model

@@ -18,8 +18,17 @@ from registry.roles import ROLE_MODEL_PERMISSIONS, Role
 from registry.services import grant_role, log_access
 from tests.conftest import PASSWORD
 
-ROLE_USERS = ["anonymous", "norole", "caseworker_a", "caseworker_b", "reviewer_a", "publisher_a", "supervisor",
-              "administrator", "operator"]
+ROLE_USERS = [
+    "anonymous",
+    "norole",
+    "caseworker_a",
+    "caseworker_b",
+    "reviewer_a",
+    "publisher_a",
+    "supervisor",
+    "administrator",
+    "operator",
+]
 ROLE_OF = {
     "caseworker_a": Role.CASEWORKER,
     "caseworker_b": Role.CASEWORKER,
@@ -77,8 +86,14 @@ def world(users, tree, make_person, make_record, settings, catalog_item):
         clerk = get_user_model().objects.create_user(f"clerk_{key}", password=PASSWORD)
         grant = grant_role(clerk, role=Role.CASEWORKER, department=tree[key], acting_user=users["operator"])
         job = create_job(ContentFile(b"name\n", name=f"{key}.csv"), department=tree[key], acting_user=users["operator"])
-        objects[key] = {"department": tree[key], "person": person, "creditrecord": record, "accesslog": log,
-                        "rolegrant": grant, "importjob": job}
+        objects[key] = {
+            "department": tree[key],
+            "person": person,
+            "creditrecord": record,
+            "accesslog": log,
+            "rolegrant": grant,
+            "importjob": job,
+        }
     return users, objects
 
 
@@ -91,8 +106,14 @@ def login(client, users, username):
 def expected_object_status(username, model_name, dept_key, page):
     if username == "anonymous":
         return 302
-    model = {"department": Department, "person": Person, "creditrecord": CreditRecord, "accesslog": AccessLog,
-             "rolegrant": RoleGrant, "importjob": ImportJob}[model_name]
+    model = {
+        "department": Department,
+        "person": Person,
+        "creditrecord": CreditRecord,
+        "accesslog": AccessLog,
+        "rolegrant": RoleGrant,
+        "importjob": ImportJob,
+    }[model_name]
     in_scope = dept_key in REACH[username]
     if model in SCOPED_MODELS and not in_scope:
         return 404

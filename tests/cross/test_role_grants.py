@@ -18,8 +18,13 @@ def test_administrator_grants_a_role_in_the_admin_and_revokes_it(client, users, 
     client.force_login(users["administrator"])
     response = client.post(
         reverse("admin:registry_rolegrant_add"),
-        {"user": newcomer.pk, "department": tree["B"].pk, "role": Role.CASEWORKER, "is_active": "on",
-         "change_reason": "新入职经办人"},
+        {
+            "user": newcomer.pk,
+            "department": tree["B"].pk,
+            "role": Role.CASEWORKER,
+            "is_active": "on",
+            "change_reason": "新入职经办人",
+        },
     )
     assert response.status_code == 302
     grant = RoleGrant.objects.get(user=newcomer)
@@ -31,7 +36,8 @@ def test_administrator_grants_a_role_in_the_admin_and_revokes_it(client, users, 
     assert list(access.restrict(CreditRecord.objects.all(), fresh, Action.VIEW)) == [record]
 
     response = client.post(
-        reverse("admin:registry_rolegrant_change", args=[grant.pk]), {"change_reason": "调离"}  # is_active unchecked
+        reverse("admin:registry_rolegrant_change", args=[grant.pk]),
+        {"change_reason": "调离"},  # is_active unchecked
     )
     assert response.status_code == 302
     grant.refresh_from_db()
@@ -61,6 +67,7 @@ def test_only_role_managers_grant(users, tree):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied), transaction.atomic():
-        services.grant_role(users["caseworker_b"], role=Role.SUPERVISOR, department=tree["YN"],
-                            acting_user=users["supervisor"])
+        services.grant_role(
+            users["caseworker_b"], role=Role.SUPERVISOR, department=tree["YN"], acting_user=users["supervisor"]
+        )
     assert not RoleGrant.objects.filter(user=users["caseworker_b"], role=Role.SUPERVISOR).exists()

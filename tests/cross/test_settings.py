@@ -12,9 +12,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY",
-                                                              "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL",
-                                                              "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "FIELD_ENCRYPTION_KEYS",
+            "BLIND_INDEX_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     base.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120
@@ -80,7 +92,9 @@ def test_object_storage_from_the_environment():
     assert _setting("settings.STORAGES['default']['BACKEND']") == "django.core.files.storage.FileSystemStorage"
     s3 = _setting(
         "settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['default_acl']",
-        STORAGE_BACKEND="s3", S3_BUCKET="credit-files", S3_ENDPOINT_URL="https://objects.example.gov.cn",
+        STORAGE_BACKEND="s3",
+        S3_BUCKET="credit-files",
+        S3_ENDPOINT_URL="https://objects.example.gov.cn",
     )
     assert s3 == "storages.backends.s3.S3Storage private"
     missing = run_manage("check", STORAGE_BACKEND="s3")

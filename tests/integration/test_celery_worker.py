@@ -68,7 +68,9 @@ def test_real_worker_runs_the_expiry_end_to_end(users, tree, make_person, make_r
     records = []
     for department in (tree["A"], tree["C"]):
         record = make_record(
-            make_person(department), department, decision_date=today - datetime.timedelta(days=200),
+            make_person(department),
+            department,
+            decision_date=today - datetime.timedelta(days=200),
             display_until=today + datetime.timedelta(days=5),
         )
         services.publish_records([record], acting_user=operator, reason="公示")
@@ -87,7 +89,10 @@ def test_real_worker_runs_the_expiry_end_to_end(users, tree, make_person, make_r
         record.refresh_from_db()
         assert record.status == RecordStatus.EXPIRED
         last = record.history.first()
-        assert (last.history_user.username, last.history_change_reason) == (settings.SYSTEM_USERNAME, "display period ended")
+        assert (last.history_user.username, last.history_change_reason) == (
+            settings.SYSTEM_USERNAME,
+            "display period ended",
+        )
         assert record.history.filter(status=RecordStatus.EXPIRED).count() == 1
 
 

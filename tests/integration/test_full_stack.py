@@ -43,8 +43,13 @@ def test_make_serve_runs_web_worker_and_beat(tmp_path):
     }
     with open(log_path, "wb") as log:
         stack = subprocess.Popen(
-            ["scripts/serve.sh"], cwd=settings.BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            ["scripts/serve.sh"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 90

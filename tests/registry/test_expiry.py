@@ -32,7 +32,10 @@ def record_ending(operator, tree, make_person, make_record):
         today = local_today()
         decided = today - datetime.timedelta(days=200)
         record = make_record(
-            make_person(department), department, decision_date=decided, display_until=today + datetime.timedelta(days=10)
+            make_person(department),
+            department,
+            decision_date=decided,
+            display_until=today + datetime.timedelta(days=10),
         )
         if status != RecordStatus.DRAFT:
             services.publish_records([record], acting_user=operator, reason="公示")
@@ -185,9 +188,10 @@ def test_a_broker_outage_does_not_break_the_request(
     drop_connections()
     try:
         client.force_login(users["operator"])
-        with caplog.at_level(logging.ERROR, logger="creditportal.tasking"), django_capture_on_commit_callbacks(
-            execute=True
-        ) as callbacks:
+        with (
+            caplog.at_level(logging.ERROR, logger="creditportal.tasking"),
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+        ):
             started = time.monotonic()
             response = client.post(
                 "/admin/registry/creditrecord/",

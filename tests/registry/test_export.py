@@ -75,9 +75,16 @@ def people(tree, make_person, make_record):
         "c": make_person(tree["C"], name="赵六", id_number=ids["c"]),
     }
     records = {
-        "a1": make_record(persons["a1"], tree["A"], decision_no="昆市监罚〔2026〕1号", legal_basis="《行政处罚法》第八条"),
-        "a2": make_record(persons["a2"], tree["A"], decision_no="昆市监罚〔2026〕2号", severity="serious",
-                          display_until=datetime.date(2027, 3, 2)),
+        "a1": make_record(
+            persons["a1"], tree["A"], decision_no="昆市监罚〔2026〕1号", legal_basis="《行政处罚法》第八条"
+        ),
+        "a2": make_record(
+            persons["a2"],
+            tree["A"],
+            decision_no="昆市监罚〔2026〕2号",
+            severity="serious",
+            display_until=datetime.date(2027, 3, 2),
+        ),
         "b": make_record(persons["b"], tree["B"], decision_no="昆交罚〔2026〕7号"),
         "c": make_record(persons["c"], tree["C"], decision_no="曲税罚〔2026〕3号"),
     }
@@ -175,7 +182,7 @@ def test_reveal_false_masks_everything(users, people):
 
 def test_csv_is_utf8_with_bom_and_crlf(users, people):
     data = export_bytes(users["caseworker_a"])
-    assert data.startswith(b"\xef\xbb\xbf" + "姓名,身份证号,信息项编码".encode("utf-8"))
+    assert data.startswith(b"\xef\xbb\xbf" + "姓名,身份证号,信息项编码".encode())
     lines = data.split(b"\r\n")
     assert len(lines) == 1 + 2 + 1 and lines[-1] == b""  # header, two rows, and the final CRLF
     assert b"\n" not in data.replace(b"\r\n", b"")
@@ -210,7 +217,7 @@ TRIGGERS = ["=", "+", "-", "@", "\t", "\r", "\x01=", "\x1f\x7f+"]
 @pytest.mark.parametrize("trigger", TRIGGERS, ids=["eq", "plus", "minus", "at", "tab", "cr", "ctl-eq", "ctl-plus"])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_cells_that_look_like_formulas_are_escaped(users, tree, make_person, make_record, trigger, fmt):
-    name = f"{trigger}HYPERLINK(\"http://x.example\",\"张\")"
+    name = f'{trigger}HYPERLINK("http://x.example","张")'
     summary = f"{trigger}cmd|' /C calc'!A0"
     decision_no = f"{trigger}1+1 昆市监罚"
     person = make_person(tree["A"], name="张三")
@@ -407,14 +414,19 @@ def test_admin_export_all_filtered_records(client, users, people):
     client.force_login(users["supervisor"])
     response = client.post(
         reverse(CHANGELIST) + f"?department={people['records']['b'].department_id}",
-        {"action": "export_selected_csv", "select_across": "1", "_selected_action": [people["records"]["b"].pk], "reason": "x"},
+        {
+            "action": "export_selected_csv",
+            "select_across": "1",
+            "_selected_action": [people["records"]["b"].pk],
+            "reason": "x",
+        },
     )
     rows = csv_rows(b"".join(response.streaming_content))
     assert [r[column("决定文书号")] for r in rows[1:]] == ["昆交罚〔2026〕7号"]
 
 
 def test_export_filename_uses_shanghai_time():
-    moment = datetime.datetime(2026, 3, 2, 16, 30, tzinfo=datetime.timezone.utc)
+    moment = datetime.datetime(2026, 3, 2, 16, 30, tzinfo=datetime.UTC)
     assert exporting.export_filename("csv", now=moment) == "credit-records-20260303-0030.csv"
 
 
@@ -427,7 +439,15 @@ def test_command_writes_the_users_records_to_a_file(users, people, tmp_path):
     (tmp_path / "records.xlsx.part").write_bytes(b"left over")  # by an interrupted run
     (tmp_path / "records.xlsx.part").chmod(0o644)
     call_command(
-        "export_records", "--user", "publisher_a", "--format", "xlsx", "--purpose", "年度报送", "--output", str(target),
+        "export_records",
+        "--user",
+        "publisher_a",
+        "--format",
+        "xlsx",
+        "--purpose",
+        "年度报送",
+        "--output",
+        str(target),
         stdout=out,
     )
     rows = xlsx_rows(target.read_bytes())
@@ -442,14 +462,38 @@ def test_command_writes_the_users_records_to_a_file(users, people, tmp_path):
 def test_command_filters_by_department_and_status(users, people, tmp_path):
     target = tmp_path / "b.csv"
     call_command(
-        "export_records", "--user", "supervisor", "--department", "YN-KM-JTJ", "--status", "draft",
-        "--format", "csv", "--purpose", "x", "--output", str(target), stdout=io.StringIO(),
+        "export_records",
+        "--user",
+        "supervisor",
+        "--department",
+        "YN-KM-JTJ",
+        "--status",
+        "draft",
+        "--format",
+        "csv",
+        "--purpose",
+        "x",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
     )
     rows = csv_rows(target.read_bytes())
     assert [r[column("决定文书号")] for r in rows[1:]] == ["昆交罚〔2026〕7号"]
     call_command(
-        "export_records", "--user", "supervisor", "--department", "YN-KM", "--status", "active",
-        "--format", "csv", "--purpose", "x", "--output", str(target), stdout=io.StringIO(),
+        "export_records",
+        "--user",
+        "supervisor",
+        "--department",
+        "YN-KM",
+        "--status",
+        "active",
+        "--format",
+        "csv",
+        "--purpose",
+        "x",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
     )
     assert len(csv_rows(target.read_bytes())) == 1  # nothing published yet
 
@@ -457,8 +501,17 @@ def test_command_filters_by_department_and_status(users, people, tmp_path):
 def test_command_writes_csv_to_stdout(users, people):
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "export_records", "--user", "caseworker_a", "--format", "csv", "--purpose", "x", "--output", "-",
-        stdout=out, stderr=err,
+        "export_records",
+        "--user",
+        "caseworker_a",
+        "--format",
+        "csv",
+        "--purpose",
+        "x",
+        "--output",
+        "-",
+        stdout=out,
+        stderr=err,
     )
     text = out.getvalue()
     assert text.startswith("\ufeff姓名,身份证号")
@@ -496,8 +549,16 @@ def test_command_refuses_an_inactive_user(users, people, tmp_path):
 
     with pytest.raises(CommandError, match="inactive"), translation.override("en"):
         call_command(
-            "export_records", "--user", "caseworker_a", "--format", "csv", "--purpose", "x",
-            "--output", str(tmp_path / "x.csv"), stdout=io.StringIO(),
+            "export_records",
+            "--user",
+            "caseworker_a",
+            "--format",
+            "csv",
+            "--purpose",
+            "x",
+            "--output",
+            str(tmp_path / "x.csv"),
+            stdout=io.StringIO(),
         )
     assert not export_logs().exists()
 

@@ -93,9 +93,9 @@ def test_crlf_trailing_blank_lines_full_width_digits_and_spaces_are_normalised(t
     full_width_id = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     data = (
         "\ufeff 姓名 ,身份证号,信息项编码,决定文书号,决定日期,严重程度,事实摘要\r\n"
-        f"\u3000王五 ,{full_width_id} , XZCF-001 ,昆罚〔２０２６〕１号,２０２６-０３-０２, 一般 ,\"第一行\r\n第二行\"\r\n"
+        f'\u3000王五 ,{full_width_id} , XZCF-001 ,昆罚〔２０２６〕１号,２０２６-０３-０２, 一般 ,"第一行\r\n第二行"\r\n'
         "\r\n,,,,,,\r\n\r\n"
-    ).encode("utf-8")
+    ).encode()
     result = run(data, tree, caseworker)
     assert result.ok, result.errors
     assert result.rows == 1
@@ -109,7 +109,7 @@ def test_crlf_trailing_blank_lines_full_width_digits_and_spaces_are_normalised(t
 
 def test_formula_looking_cells_are_stored_as_text(tree, caseworker, catalog_item):
     rows = rows_for(2)
-    rows[0][6] = "=HYPERLINK(\"http://evil\",\"x\")"
+    rows[0][6] = '=HYPERLINK("http://evil","x")'
     rows[1][6] = "+1+2"
     result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
     assert result.ok
@@ -301,7 +301,9 @@ def test_changed_rows_update_with_history_and_keep_their_status(tree, caseworker
     assert CreditRecord.history.count() == history_before + 1
     latest = published.history.first()
     assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
-        "~", caseworker, "import second.csv"
+        "~",
+        caseworker,
+        "import second.csv",
     )
     assert latest.summary == "更正后的事实"
 
@@ -396,18 +398,30 @@ def test_postgresql_uses_the_copy_stage_and_matches_the_portable_one(tree, casew
         result = importer.run(io.BytesIO(data), file_name="r.csv")
         results[kind] = (
             (result.created, result.updated, result.unchanged, result.persons_created),
-            sorted(CreditRecord.objects.values_list("decision_no", "person__name", "severity", "summary",
-                                                    "display_from", "display_until", "status")),  # fmt: skip
-            sorted(CreditRecord.history.values_list("decision_no", "history_type", "history_user", "status",
-                                                    "history_change_reason")),  # fmt: skip
-            sorted(Person.history.values_list("name", "history_type", "history_user_id", "registered_by_id",
-                                              "id_number_index")),  # fmt: skip
+            sorted(
+                CreditRecord.objects.values_list(
+                    "decision_no", "person__name", "severity", "summary", "display_from", "display_until", "status"
+                )
+            ),  # fmt: skip
+            sorted(
+                CreditRecord.history.values_list(
+                    "decision_no", "history_type", "history_user", "status", "history_change_reason"
+                )
+            ),  # fmt: skip
+            sorted(
+                Person.history.values_list(
+                    "name", "history_type", "history_user_id", "registered_by_id", "id_number_index"
+                )
+            ),  # fmt: skip
         )
         # The history rows copy the row exactly (created/updated stamps too).
         for record in CreditRecord.objects.all():
             latest = record.history.first()
             assert (latest.created_at, latest.updated_at, latest.person_id) == (
-                record.created_at, record.updated_at, record.person_id)
+                record.created_at,
+                record.updated_at,
+                record.person_id,
+            )
         transaction.savepoint_rollback(sid)
     assert results["memory"][0] == (6, 0, 0, 4)
     assert results["postgresql"] == results["memory"]
@@ -563,7 +577,10 @@ def test_matching_persons_registered_elsewhere_is_logged(tree, users, catalog_it
     assert [(e.row, e.column) for e in result.errors] == [(2, "姓名")]
     log = AccessLog.objects.get(user=caseworker_b)
     assert (log.action, log.person_id, log.purpose, log.detail) == (
-        AccessAction.SEARCH, elsewhere.pk, "import records.csv", "dry run"
+        AccessAction.SEARCH,
+        elsewhere.pk,
+        "import records.csv",
+        "dry run",
     )
     # The right name: imported, and logged again (the number was confirmed).
     rows[0][0] = "李四"

@@ -197,7 +197,9 @@ def test_dates_with_a_time_of_day_count_as_their_date(tree, users, catalog_item)
     result = run(xlsx_bytes(CHINESE_HEADER, rows), tree, users["caseworker_a"], name="records.xlsx")
     assert result.ok, result.errors
     assert sorted(CreditRecord.objects.values_list("decision_date", flat=True)) == [
-        datetime.date(2026, 1, 6), datetime.date(2026, 1, 7), datetime.date(2026, 1, 8)
+        datetime.date(2026, 1, 6),
+        datetime.date(2026, 1, 7),
+        datetime.date(2026, 1, 8),
     ]
 
 
@@ -251,7 +253,9 @@ def test_decision_numbers_stored_before_normalisation_are_normalised_by_a_migrat
     assert clash.decision_no == "昆市监罚〔２０２６〕２号"  # left for a person to merge
     latest = old.history.first()
     assert (latest.decision_no, latest.history_user.username, latest.history_change_reason) == (
-        "昆市监罚〔2026〕1号", settings.SYSTEM_USERNAME, migration.REASON
+        "昆市监罚〔2026〕1号",
+        settings.SYSTEM_USERNAME,
+        migration.REASON,
     )
     assert clash.history.count() == 1
     # The spreadsheet's row now matches the record.

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError("--chunk-size must be at least 1")
         result = expiry.expire_records(today=day, dry_run=dry_run, chunk_size=chunk_size, pause=pause)
         if dry_run:
-            self.stdout.write(f"{result.expired} records are past their display period as of {result.today} (dry run: nothing changed).")
+            self.stdout.write(
+                f"{result.expired} records are past their display period as of {result.today} (dry run: nothing changed)."
+            )
         else:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -40,7 +40,11 @@ class Command(BaseCommand):
             help="Only records of this department and the departments under it (repeatable).",
         )
         parser.add_argument(
-            "--status", action="append", default=[], choices=RecordStatus.values, help="Only records in this status (repeatable)."
+            "--status",
+            action="append",
+            default=[],
+            choices=RecordStatus.values,
+            help="Only records in this status (repeatable).",
         )
         parser.add_argument("--format", required=True, choices=exporting.FORMATS, dest="fmt")
         parser.add_argument("--purpose", required=True, help="Why the data is exported; stored in the access log.")
@@ -79,7 +83,9 @@ class Command(BaseCommand):
                     os.unlink(partial)  # left by an interrupted run: someone may hold it open
                 fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except OSError as exc:
-                raise CommandError(_("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc.strerror})
+                raise CommandError(
+                    _("Cannot write %(file)s: %(error)s") % {"file": output, "error": exc.strerror}
+                ) from exc
         try:
             export = exporting.prepare_export(
                 queryset, acting_user=acting_user, fmt=fmt, purpose=purpose, reveal=not masked, for_import=for_import
@@ -101,8 +107,10 @@ class Command(BaseCommand):
                 raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
             raise
         report = self.stderr if partial is None else self.stdout
-        full = _("full ID numbers in %(count)d rows") % {"count": export.full_id_rows} if export.full_ids else _(
-            "ID numbers masked"
+        full = (
+            _("full ID numbers in %(count)d rows") % {"count": export.full_id_rows}
+            if export.full_ids
+            else _("ID numbers masked")
         )
         report.write(
             self.style.SUCCESS(_("Exported %(count)d records (%(full)s).") % {"count": export.count, "full": full})

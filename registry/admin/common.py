@@ -1,0 +1,69 @@
+"""What the registry's admin pages share: site titles, the ID-number guard
+for search boxes, the department filter."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from creditportal import access
+from creditportal.access import Action
+
+from ..identifiers import is_valid_resident_id, normalise, validate_resident_id
+
+admin.site.site_header = _("Provincial public credit portal")
+admin.site.site_title = _("Public credit portal")
+admin.site.index_title = _("Caseworker desk")
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+ID_SHAPED_TERM = re.compile(r"^\d{14}[\dXx]{1,4}$")
+
+
+def refuse_id_in_query(request, search_term: str) -> bool:
+    """ID numbers never travel in URLs (they end up in access logs and browser
+    history): a search box term that looks like one is refused, and the user is
+    sent to the POST-only lookup."""
+    term = normalise(search_term)
+    if term and (ID_SHAPED_TERM.match(term) or is_valid_resident_id(term)):
+        messages.warning(
+            request,
+            gettext(
+                "ID numbers are not searched through the address bar. Use “Find by ID number” on the persons page."
+            ),
+        )
+        return True
+    return False
+
+
+class FindByIdForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Resident ID number"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off", "size": 24})
+    )
+    purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
+
+    def clean_id_number(self):
+        return validate_resident_id(self.cleaned_data.get("id_number")).number
+
+
+class ScopedDepartmentFilter(admin.SimpleListFilter):
+    """A department filter that lists only the user's departments."""
+
+    title = _("department")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        departments = access.permitted_departments(request.user, Action.VIEW).order_by("path")
+        return [(str(d.pk), d.name) for d in departments[:500]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(department_id=self.value())
+        return queryset

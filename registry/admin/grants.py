@@ -1,0 +1,58 @@
+"""Registry admin: grants."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from creditportal.admin_scoping import ReasonForm, ScopedAdmin
+
+from .. import services
+from ..models import RoleGrant
+
+# --- Role grants --------------------------------------------------------------------------------
+
+
+class RoleGrantForm(ReasonForm):
+    class Meta:
+        model = RoleGrant
+        fields = ["user", "department", "role", "is_active"]
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ScopedAdmin):
+    """Who holds which role where. Granting and revoking go through the
+    services, which keep django-guardian's object permissions in step."""
+
+    form = RoleGrantForm
+    list_display = ["user", "role", "department", "is_active", "granted_by", "updated_at"]
+    list_filter = ["role", "is_active"]
+    list_select_related = ["user", "department", "granted_by"]
+    search_fields = ["user__username", "department__name", "department__code"]
+    autocomplete_fields = ["user"]
+
+    def get_fields(self, request, obj=None):
+        return ["user", "department", "role", "is_active"] if obj is None else ["is_active"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            fieldsets.insert(0, (None, {"fields": ["user", "department", "role", "granted_by"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "department", "role", "granted_by"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department":
+            kwargs["queryset"] = self.scoped_departments(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        reason = self.change_reason(form)
+        if change and not obj.is_active:
+            services.revoke_role(obj, acting_user=request.user, reason=reason)
+            return
+        grant = services.grant_role(
+            obj.user, role=obj.role, department=obj.department, acting_user=request.user, reason=reason
+        )
+        obj.pk, obj._state.adding, obj._state.db = grant.pk, False, grant._state.db
