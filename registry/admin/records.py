@@ -141,7 +141,7 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
         run does the work."""
         from creditportal.tasking import enqueue_on_commit
 
-        from .tasks import expire_records
+        from ..tasks import expire_records
 
         enqueue_on_commit(expire_records)
         self.message_user(
