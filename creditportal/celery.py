@@ -31,7 +31,10 @@ app.conf.update(
     # Redis redelivers an unacknowledged message after the visibility timeout.
     # It must exceed the longest task (the hard time limit below), or a slow
     # but healthy task would be run twice at once.
-    broker_transport_options={"visibility_timeout": 4 * 3600},
+    # max_retries 0: a publish whose broker is down fails at once instead of
+    # retrying for seconds inside a web request (the work is state-based: the
+    # next scheduled run, or the outbox's sweep, does it).
+    broker_transport_options={"visibility_timeout": 4 * 3600, "max_retries": 0},
     result_backend_transport_options={"visibility_timeout": 4 * 3600},
     # Limits: a soft limit lets a task stop between chunks and commit what it
     # has; the hard limit kills a stuck one. Both below the visibility timeout.

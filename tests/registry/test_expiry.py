@@ -203,7 +203,7 @@ def test_a_broker_outage_does_not_break_the_request(
         app.conf.update(saved)
         drop_connections()
     assert response.status_code == 200 and len(callbacks) == 1
-    assert elapsed < 15
+    assert elapsed < 3  # fails fast: no retrying against a broker that is down
     assert "could not enqueue registry.tasks.expire_records" in caplog.text
     assert CreditRecord.objects.get(pk=ended.pk).status == RecordStatus.ACTIVE  # not yet...
     expiry.expire_records()  # ...the next scheduled run catches up
