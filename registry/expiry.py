@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from creditportal.audit import get_system_user
 
+from . import hooks
 from .choices import RecordStatus
 from .models import CreditRecord, local_today
 
@@ -41,17 +41,6 @@ EXPIRY_REASON = "display period ended"
 DUE_STATUSES = (RecordStatus.DRAFT, RecordStatus.ACTIVE, RecordStatus.CORRECTED)
 DEFAULT_CHUNK_SIZE = 50_000
 EXPIRY_LOCK_KEY = 0x1A2B0004  # PostgreSQL advisory lock: one chunk at a time
-
-# Later apps end what derives from a record (list entries, measures) here:
-# each hook gets (record_ids, today, acting_user) inside the chunk's transaction.
-ExpiryHook = Callable[[list[int], datetime.date, object], None]
-_hooks: list[ExpiryHook] = []
-
-
-def register_expiry_hook(hook: ExpiryHook) -> ExpiryHook:
-    if hook not in _hooks:
-        _hooks.append(hook)
-    return hook
 
 
 @dataclass
@@ -94,8 +83,10 @@ def expire_records(
     while max_chunks is None or result.chunks < max_chunks:
         with transaction.atomic():
             ids = expire_chunk(today, chunk_size, user)
-            for hook in _hooks:
-                hook(ids, today, user)
+            # What derives from the records (list entries, measures) ends in
+            # the same transaction: a handler that fails undoes the chunk.
+            hooks.fire(hooks.RecordEvent.WITHDRAWN, ids, acting_user=user, reason=EXPIRY_REASON, on=today,
+                       source="expiry")  # fmt: skip
         if not ids:
             break
         result.expired += len(ids)

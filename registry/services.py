@@ -21,8 +21,8 @@ from creditportal import access
 from creditportal.access import Action
 from creditportal.audit import get_system_user, require_reason, save_with_history
 
-from . import crypto
-from .choices import AccessAction, RecordStatus
+from . import crypto, hooks
+from .choices import DISPLAYABLE_STATUSES, AccessAction, RecordStatus
 from .identifiers import mask_id, validate_resident_id
 from .models import (
     ID_NUMBER_CONTEXT,
@@ -242,6 +242,26 @@ STATUS_TRANSITIONS: dict[tuple[str, str], Action | None] = {
 }
 
 
+# What a record says (its substance): a change to any of these is announced to
+# the other apps (registry.hooks.RecordEvent.CHANGED).
+RECORD_CONTENT_FIELDS = (
+    "person_id",
+    "department_id",
+    "catalog_item_id",
+    "severity",
+    "decision_no",
+    "decision_date",
+    "summary",
+    "legal_basis",
+    "display_from",
+    "display_until",
+)
+
+
+def _content_differs(before: CreditRecord, after: CreditRecord) -> bool:
+    return any(getattr(before, name) != getattr(after, name) for name in RECORD_CONTENT_FIELDS)
+
+
 @transaction.atomic
 def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> CreditRecord:
     """Create (as a draft) or change a credit record's content.
@@ -262,7 +282,10 @@ def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> Cre
         raise ValidationError({"status": _("A new record starts as a draft.")})
     record.fill_display_period()
     record.full_clean()
+    changed = record.pk is not None and _content_differs(current, record)
     save_with_history(record, acting_user=acting_user, reason=reason)
+    if changed:
+        hooks.fire(hooks.RecordEvent.CHANGED, [record.pk], acting_user=acting_user, reason=reason, source="services")
     # Re-check after the write: the saved record must be within the user's scope.
     if not access.can(acting_user, Action.CHANGE, record):
         raise PermissionDenied(
@@ -299,8 +322,13 @@ def change_record_status(record: CreditRecord, *, status: str, acting_user, reas
             raise PermissionDenied(_("Only the expiry task ends a display period."))
     else:
         access.require_department(acting_user, needed, locked.department)
+    was_displayable = locked.status in DISPLAYABLE_STATUSES
     locked.status = status
     save_with_history(locked, acting_user=acting_user, reason=reason)
+    if was_displayable and status not in DISPLAYABLE_STATUSES:
+        # Repaired, revoked, expired: what derives from the record ends with it.
+        hooks.fire(hooks.RecordEvent.WITHDRAWN, [locked.pk], acting_user=acting_user, reason=reason,
+                   on=local_today(), source="services")  # fmt: skip
     record.status = locked.status
     record.updated_at = locked.updated_at
     return record

@@ -52,7 +52,7 @@ from django.utils.translation import gettext_lazy
 from creditportal import access
 from creditportal.access import Action
 
-from .. import crypto, services
+from .. import crypto, hooks, services
 from ..identifiers import mask_id, mask_ids_in_text, normalise, region_valid_in, validate_resident_id
 from ..models import (
     ID_NUMBER_CONTEXT,
@@ -788,6 +788,10 @@ class Importer:
                     result.unchanged = stage.valid_rows - result.created - result.updated
                     raise ImportAborted
                 created, updated, persons = stage.write(acting_user=self.acting_user, reason=reason, now=now)
+                # What the updated records say changed: the other apps follow, in
+                # this transaction (a handler that fails undoes the import).
+                hooks.fire(hooks.RecordEvent.CHANGED, stage.updated_ids, acting_user=self.acting_user,
+                           reason=reason, source="import")  # fmt: skip
                 result.created, result.updated, result.persons_created = created, updated, persons
                 result.unchanged = stage.valid_rows - created - updated
                 # Re-check after the write (the service functions' rule): the

@@ -33,6 +33,7 @@ class MemoryStage:
         self.department = department
         self.rows: list[tuple] = []
         self.partials: list[tuple] = []  # (row_no, decision_no, id_index, id_masked, name) of every row
+        self.updated_ids: list[int] = []  # records the write updated (for registry.hooks)
 
     def __enter__(self):
         return self
@@ -210,6 +211,7 @@ class MemoryStage:
             record.updated_at = now
             updated.append(record)
         CreditRecord.objects.bulk_update(updated, [*RECORD_FIELDS, "updated_at"], batch_size=BATCH)
+        self.updated_ids = [record.pk for record in updated]
         CreditRecord.history.bulk_history_create(
             updated,
             batch_size=BATCH,

@@ -113,6 +113,7 @@ class PostgresStage:
         self.department = department
         self.table = f"import_stage_{uuid.uuid4().hex[:16]}"
         self.valid_rows = 0
+        self.updated_ids: list[int] = []  # records the write updated (for registry.hooks)
         self._cursor = None
         self._copy_context = None
         self._copy = None
@@ -443,10 +444,13 @@ class PostgresStage:
                     RETURNING r.*
                 )
                 INSERT INTO {table} ({hist_columns}) SELECT {hist_expressions} FROM upd
+                RETURNING id
                 """,
                 params,
             )
-            updated = cursor.rowcount
+            # The history rows' id is the record's: the set the hooks receive.
+            self.updated_ids = [row[0] for row in cursor.fetchall()]
+            updated = len(self.updated_ids)
 
             # 3. New records, as drafts, with history.
             columns, expressions = insert_columns(

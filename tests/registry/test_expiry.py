@@ -140,17 +140,16 @@ def test_publishing_a_draft_whose_period_is_over_is_refused(record_ending, opera
 
 
 def test_expiry_hooks_see_the_expired_ids_in_the_same_transaction(record_ending):
+    from registry import hooks
+
     seen = []
 
-    def hook(ids, today, user):
-        seen.append((sorted(ids), today, user.username, connection.in_atomic_block))
+    def hook(call):
+        seen.append((sorted(call.record_ids), call.on, call.acting_user.username, connection.in_atomic_block))
 
     ended = record_ending(-1)
-    expiry.register_expiry_hook(hook)
-    try:
+    with hooks.register_temporarily(hooks.RecordEvent.WITHDRAWN, hook):
         expiry.expire_records()
-    finally:
-        expiry._hooks.remove(hook)
     assert seen[0] == ([ended.pk], local_today(), settings.SYSTEM_USERNAME, True)
 
 
