@@ -40,6 +40,13 @@ class ReasonForm(forms.ModelForm):
         help_text=_("Recorded in the history with your name, e.g. the decision or letter that requires it."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No maxlength in the page: a browser cuts pasted text at it without a word.
+        # The limit is checked on save instead, and the message says how long the text is.
+        for field in self.fields.values():
+            field.widget.attrs.pop("maxlength", None)
+
 
 class EstimatedCountPaginator(Paginator):
     """On PostgreSQL, use the planner's row estimate instead of ``COUNT(*)``

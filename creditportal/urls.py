@@ -7,3 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
 ]
+
+handler403 = "creditportal.errors.permission_denied"
+handler404 = "creditportal.errors.page_not_found"
+handler500 = "creditportal.errors.server_error"

@@ -11,9 +11,12 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from creditportal.audit import AuditHistory
@@ -34,6 +37,19 @@ from .identifiers import normalise_document_number
 from .roles import Role
 
 ID_NUMBER_CONTEXT = "person.id_number"
+
+# Upper limits of the long text fields (model validation, forms and the import
+# all refuse longer text with a message; nothing is ever cut off).
+SUMMARY_MAX = 2000
+LEGAL_BASIS_MAX = 1000
+
+
+def _at_most(limit: int) -> str:
+    return gettext("At most %(max)d characters.") % {"max": limit}
+
+
+#: The help text that states a text field's limit on the form (in the reader's language).
+at_most = lazy(_at_most, str)
 
 
 def local_today() -> datetime.date:
@@ -171,7 +187,12 @@ class CatalogItem(models.Model):
     name = models.CharField(_("item name"), max_length=200)
     category = models.CharField(_("category"), max_length=32, choices=CatalogCategory.choices)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
-    legal_basis = models.TextField(_("legal basis"))
+    legal_basis = models.TextField(
+        _("legal basis"),
+        max_length=LEGAL_BASIS_MAX,
+        validators=[MaxLengthValidator(LEGAL_BASIS_MAX)],
+        help_text=at_most(LEGAL_BASIS_MAX),
+    )
     sharing_level = models.CharField(_("sharing level"), max_length=16, choices=SharingLevel.choices)
     polarity = models.CharField(_("polarity"), max_length=16, choices=Polarity.choices, default=Polarity.NEGATIVE)
     default_severity = models.CharField(
@@ -264,8 +285,19 @@ class CreditRecord(models.Model):
     severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices)
     decision_no = models.CharField(_("decision document number"), max_length=100)
     decision_date = models.DateField(_("decision date"))
-    summary = models.TextField(_("summary of facts"))
-    legal_basis = models.TextField(_("legal basis"), blank=True)
+    summary = models.TextField(
+        _("summary of facts"),
+        max_length=SUMMARY_MAX,
+        validators=[MaxLengthValidator(SUMMARY_MAX)],
+        help_text=at_most(SUMMARY_MAX),
+    )
+    legal_basis = models.TextField(
+        _("legal basis"),
+        blank=True,
+        max_length=LEGAL_BASIS_MAX,
+        validators=[MaxLengthValidator(LEGAL_BASIS_MAX)],
+        help_text=at_most(LEGAL_BASIS_MAX),
+    )
     display_from = models.DateField(_("display from"), blank=True)
     display_until = models.DateField(
         _("display until"),

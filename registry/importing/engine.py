@@ -56,6 +56,8 @@ from .. import crypto, hooks, services
 from ..identifiers import mask_id, mask_ids_in_text, normalise, region_valid_in, validate_resident_id
 from ..models import (
     ID_NUMBER_CONTEXT,
+    LEGAL_BASIS_MAX,
+    SUMMARY_MAX,
     CatalogItem,
     CreditRecord,
     Department,
@@ -406,6 +408,8 @@ class RowValidator:
             or len(name) > NAME_MAX
             or not decision_no
             or len(decision_no) > DECISION_NO_MAX
+            or len(summary) > SUMMARY_MAX
+            or len(legal_basis) > LEGAL_BASIS_MAX
         ):
             return self.validate_with_messages(row_no, cells)
         try:
@@ -546,6 +550,15 @@ class RowValidator:
             error("decision_no", decision_no, _("Enter the decision document number."))
         elif len(decision_no) > DECISION_NO_MAX:
             error("decision_no", decision_no, _("At most %(max)d characters.") % {"max": DECISION_NO_MAX})
+
+        for key, limit in (("summary", SUMMARY_MAX), ("legal_basis", LEGAL_BASIS_MAX)):
+            text = cell(key)
+            if len(text) > limit:  # refused, never cut: the row names the limit and the length
+                error(
+                    key,
+                    text,
+                    _("At most %(max)d characters; this text has %(length)d.") % {"max": limit, "length": len(text)},
+                )
 
         decision_date = display_from = display_until = None
         text = cell("decision_date")
