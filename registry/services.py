@@ -142,12 +142,93 @@ def save_catalog_item(item: CatalogItem, *, acting_user, reason: str, recording_
 
 
 # --- Persons -----------------------------------------------------------------------
+#
+# Persons belong to the province, records to departments. The department that
+# registered a person (and the supervisors above it) keeps the person: it sees
+# the contact details in full and alone changes the name and the ID number. A
+# department that holds a record of the person sees them through that record:
+# name, masked ID number, masked contact details, which it may replace. Who
+# registered a person never changes by an edit.
+
+CONTACT_FIELDS = ("phone", "email", "address")
+IDENTITY_FIELDS = ("name", "id_number")
+_PERSON_FIELDS = ("name", "registered_by", *CONTACT_FIELDS)
 
 
 def find_person_by_id_number(id_number: str) -> Person | None:
     """Exact lookup through the blind index (no scan, no clear number stored)."""
     resident = validate_resident_id(id_number)
     return Person.objects.filter(id_number_index=Person.index_for(resident.number)).first()
+
+
+def look_up_person(id_number: str, *, acting_user, purpose: str = "", ip_address=None) -> Person | None:
+    """Find a person registered anywhere in the province by full ID number, for
+    a staff user who holds a department (the deliberate cross-department lookup).
+
+    Writes one SEARCH row to the access log, found or not, with the stated
+    purpose and the masked number. Finding a person does not make them visible
+    in lists: that takes a record of one of the user's departments.
+    """
+    if not access.permitted_departments(acting_user, Action.VIEW).exists():
+        raise PermissionDenied(_("You may not look up persons."))
+    number = validate_resident_id(id_number).number
+    person = Person.objects.select_related("registered_by").filter(id_number_index=Person.index_for(number)).first()
+    with transaction.atomic():
+        log_access(
+            user=acting_user,
+            action=AccessAction.SEARCH,
+            person=person,
+            purpose=purpose or _("Search by ID number in the admin"),
+            detail=mask_id(number),
+            ip_address=ip_address,
+        )
+    return person
+
+
+def log_already_registered(person: Person, *, acting_user, purpose: str) -> bool:
+    """An "already registered" answer confirms that a number is registered: log it
+    the way the import does (a SEARCH row when the user may not see the person;
+    superusers see everyone and are not logged). Returns whether a row was written."""
+    if acting_user is None or getattr(acting_user, "is_superuser", False):
+        return False
+    if access.can(acting_user, Action.VIEW, person):
+        return False
+    log_person_matches(
+        user=acting_user, person_ids=[person.pk], purpose=purpose, detail=_("the ID number is already registered")
+    )
+    return True
+
+
+def sees_contacts_in_full(user, person: Person) -> bool:
+    """The registering department (and the departments above it) see a person's
+    contact details in full; departments that see them through records, masked."""
+    return access.can_in_department(user, Action.VIEW, person.registered_by)
+
+
+def changeable_person_fields(user, person: Person) -> frozenset[str]:
+    """Which of a saved person's fields ``user`` may change.
+
+    The registering department (or a supervisor above it): name, ID number and
+    contact details. A department holding a record of the person: the contact
+    details. Nobody: who registered the person.
+    """
+    if person.pk is None:
+        return frozenset()
+    if access.can_in_department(user, Action.CHANGE, person.registered_by):
+        return frozenset((*IDENTITY_FIELDS, *CONTACT_FIELDS))
+    if access.restrict(CreditRecord.objects.filter(person_id=person.pk), user, Action.CHANGE).exists():
+        return frozenset(CONTACT_FIELDS)
+    return frozenset()
+
+
+def _refuse_registered_number(number: str, *, acting_user, exclude_pk=None, purpose: str) -> None:
+    clash = Person.objects.filter(id_number_index=Person.index_for(number))
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    existing = clash.first()
+    if existing is not None:
+        log_already_registered(existing, acting_user=acting_user, purpose=purpose)
+        raise ValidationError({"id_number": _("A person with this ID number is already registered.")}, code="duplicate")
 
 
 def _set_id_number(person: Person, id_number: str) -> None:
@@ -165,7 +246,6 @@ def _set_id_number(person: Person, id_number: str) -> None:
     person.birth_date = resident.birth_date
 
 
-@transaction.atomic
 def register_person(
     *,
     name: str,
@@ -179,7 +259,25 @@ def register_person(
     """Register a person under ``registered_by`` (which the user must hold).
 
     ``person`` may be an unsaved instance to fill (the admin passes its form's).
+    A number that is already registered is refused, and the refusal (which
+    confirms the number) is logged as the import logs it, outside the
+    transaction so that the refusal does not take the log row with it.
     """
+    number = validate_resident_id(id_number).number
+    _refuse_registered_number(number, acting_user=acting_user, purpose=_("Adding a person"))
+    return _register_person(
+        name=name,
+        id_number=number,
+        registered_by=registered_by,
+        acting_user=acting_user,
+        reason=reason,
+        person=person,
+        **contact,
+    )
+
+
+@transaction.atomic
+def _register_person(*, name, id_number, registered_by, acting_user, reason, person=None, **contact) -> Person:
     require_reason(reason)
     access.require_department(acting_user, Action.CHANGE, registered_by)
     if person is None:
@@ -189,6 +287,8 @@ def register_person(
     person.name = (name or "").strip()
     person.registered_by = registered_by
     for field, value in contact.items():
+        if field not in CONTACT_FIELDS:
+            raise TypeError(f"register_person: unknown field {field!r}")
         setattr(person, field, value)
     _set_id_number(person, id_number)
     person.full_clean(
@@ -199,22 +299,57 @@ def register_person(
 
 @transaction.atomic
 def update_person(person: Person, *, acting_user, reason: str, id_number: str | None = None, **changes) -> Person:
-    """Change a person's name, contact fields or (with a reason) ID number."""
+    """Change a person's contact details, name or ID number, as far as the user may
+    (:func:`changeable_person_fields`); always with a reason.
+
+    The stored person is the starting point, not ``person``'s attributes (a form
+    may have filled them): only the fields named in ``changes`` (and
+    ``id_number``) change, and only those whose value really differs are
+    checked against the user's rights. ``registered_by`` never changes here.
+    ``person`` is refreshed from the saved row.
+    """
     require_reason(reason)
     if person.pk is None:
         raise ValueError("update_person needs a saved person")
-    if not access.can(acting_user, Action.CHANGE, person):
+    unknown = set(changes) - set(_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"update_person: unknown fields {sorted(unknown)}")
+    stored = Person.objects.select_for_update().select_related("registered_by").get(pk=person.pk)
+    if not access.can(acting_user, Action.VIEW, stored):
         raise PermissionDenied(_("You may not change this person."))
-    for field, value in changes.items():
-        setattr(person, field, value)
-    if id_number:
-        _set_id_number(person, id_number)
-    if "registered_by" in changes:
-        access.require_department(acting_user, Action.CHANGE, person.registered_by)
-    person.full_clean(
+    changed = {field: value for field, value in changes.items() if getattr(stored, field) != value}
+    if "registered_by" in changed:
+        raise ValidationError(
+            {"registered_by": _("Who registered a person does not change when the person is edited.")},
+            code="registered_by_fixed",
+        )
+    number = validate_resident_id(id_number).number if id_number else None
+    if number and Person.index_for(number) != stored.id_number_index:
+        changed["id_number"] = number
+    else:
+        number = None
+    allowed = changeable_person_fields(acting_user, stored)
+    if not allowed:
+        raise PermissionDenied(_("You may not change this person."))
+    if set(changed) - allowed:
+        raise PermissionDenied(
+            _(
+                "Only the department that registered this person (%(department)s), or a supervisor above it, "
+                "may change the name or the ID number."
+            )
+            % {"department": stored.registered_by}
+        )
+    for field, value in changed.items():
+        if field != "id_number":
+            setattr(stored, field, value)
+    if number:
+        _set_id_number(stored, number)
+    stored.full_clean(
         exclude=["id_number_encrypted", "id_number_index", "id_number_masked", "region_code", "birth_date"]
     )
-    return save_with_history(person, acting_user=acting_user, reason=reason)
+    save_with_history(stored, acting_user=acting_user, reason=reason)
+    person.refresh_from_db()
+    return person
 
 
 # --- Credit records ------------------------------------------------------------------

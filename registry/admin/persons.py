@@ -17,9 +17,11 @@ from creditportal.admin_scoping import ReasonForm, ScopedAdmin
 
 from .. import services
 from ..choices import AccessAction
-from ..identifiers import mask_id, validate_resident_id
+from ..contacts import CONTACT_MASKS
+from ..identifiers import validate_resident_id
 from ..models import CreditRecord, Person
 from .common import FindByIdForm, client_ip, refuse_id_in_query
+from .lookups import remember_lookup
 
 # --- Persons --------------------------------------------------------------------------
 
@@ -47,9 +49,38 @@ class PersonForm(ReasonForm):
         clash = Person.objects.filter(id_number_index=Person.index_for(number))
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
+        existing = clash.first()
+        if existing is not None:
+            # The refusal confirms that the number is registered: logged as the import logs it.
+            services.log_already_registered(
+                existing,
+                acting_user=getattr(self, "current_user", None),
+                purpose=gettext("Adding a person in the admin")
+                if self.instance.pk is None
+                else gettext("Changing a person's ID number in the admin"),
+            )
             raise ValidationError(_("A person with this ID number is already registered."), code="duplicate")
         return number
+
+
+class ContactsPersonForm(PersonForm):
+    """For a department that sees the person through its records: the contact
+    details are shown masked and may be replaced; an empty box keeps the stored one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, mask in CONTACT_MASKS.items():
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            current = mask(getattr(self.instance, name, ""))
+            self.initial[name] = ""
+            field.required = False
+            field.help_text = (
+                gettext("Now %(masked)s. Enter a new one to replace it; leave empty to keep it.") % {"masked": current}
+                if current
+                else gettext("None recorded. Enter one to record it.")
+            )
 
 
 class PersonRecordInline(admin.TabularInline):
@@ -100,13 +131,66 @@ class PersonAdmin(ScopedAdmin):
     inlines = [PersonRecordInline]
     change_form_template = "admin/registry/person/change_form.html"
 
+    # --- who may see and change what on a person -------------------------------------
+    def person_rights(self, request, obj) -> tuple[frozenset[str], bool]:
+        """(fields the user may change, whether they see the contacts in full)."""
+        if obj is None or obj.pk is None:
+            return frozenset(), True
+        cache = request.__dict__.setdefault("_person_rights", {})
+        if obj.pk not in cache:
+            allowed = (
+                services.changeable_person_fields(request.user, obj)
+                if self.has_change_permission(request, obj)
+                else frozenset()
+            )
+            cache[obj.pk] = (allowed, services.sees_contacts_in_full(request.user, obj))
+        return cache[obj.pk]
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if not self._can_edit(request, obj):
-            fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "id_number"]}) for name, opts in fieldsets
-            ]
-        return fieldsets
+        if obj is None:
+            return fieldsets
+        allowed, full_contacts = self.person_rights(request, obj)
+
+        def shown(field):
+            if field == "id_number":
+                return [field] if "id_number" in allowed else []
+            if field in CONTACT_MASKS and not full_contacts and field not in allowed:
+                return [f"{field}_masked"]
+            return [field]
+
+        return [
+            (name, {**opts, "fields": [f for field in opts["fields"] for f in shown(field)]})
+            for name, opts in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        readonly += [f"{field}_masked" for field in CONTACT_MASKS]
+        if obj is not None:
+            allowed, _full = self.person_rights(request, obj)
+            # Who registered a person never changes by an edit.
+            readonly += ["registered_by"] + [f for f in ("name", *CONTACT_MASKS) if f not in allowed]
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            _allowed, full_contacts = self.person_rights(request, obj)
+            if not full_contacts:
+                kwargs["form"] = ContactsPersonForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    @admin.display(description=_("mobile phone"))
+    def phone_masked(self, obj):
+        return CONTACT_MASKS["phone"](obj.phone) or "-"
+
+    @admin.display(description=_("e-mail"))
+    def email_masked(self, obj):
+        return CONTACT_MASKS["email"](obj.email) or "-"
+
+    @admin.display(description=_("contact address"))
+    def address_masked(self, obj):
+        return CONTACT_MASKS["address"](obj.address) or "-"
 
     def get_search_results(self, request, queryset, search_term):
         if refuse_id_in_query(request, search_term):
@@ -129,14 +213,23 @@ class PersonAdmin(ScopedAdmin):
         obj = self.get_object(request, object_id)
         if request.method == "GET":
             self.log_read(request, obj, gettext("Opened in the admin"))
-        extra_context = {**(extra_context or {}), "can_reveal": access.can(request.user, Action.REVEAL, obj)}
+        records = access.restrict(CreditRecord.objects.filter(person_id=obj.pk), request.user, Action.VIEW)
+        extra_context = {
+            **(extra_context or {}),
+            "can_reveal": access.can(request.user, Action.REVEAL, obj),
+            "record_count": records.count(),
+            "records_url": reverse("admin:registry_creditrecord_changelist") + f"?person__id__exact={obj.pk}",
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         reason = self.change_reason(form)
         data = form.cleaned_data
         if change:
-            changes = {f: data[f] for f in ("name", "registered_by", "phone", "email", "address") if f in data}
+            # Only what the form let the user change; the service checks it again.
+            changes = {f: data[f] for f in ("name", *CONTACT_MASKS) if f in data}
+            if isinstance(form, ContactsPersonForm):
+                changes = {f: value for f, value in changes.items() if value}  # an empty box keeps the stored value
             services.update_person(
                 obj, acting_user=request.user, reason=reason, id_number=data.get("id_number") or None, **changes
             )
@@ -162,32 +255,46 @@ class PersonAdmin(ScopedAdmin):
         ] + urls
 
     def find_view(self, request):
-        """Find a person of the user's departments by full ID number (POST only,
-        through the blind index; the lookup is logged) and open their page."""
+        """Find a person registered anywhere in the province by full ID number
+        (POST only, through the blind index; the lookup is logged as a search).
+
+        A person of the user's departments opens at once. A person the user's
+        departments hold no record of is shown (name, masked number) with the
+        offer to record something for the user's own department; the lookup is
+        remembered in the session so that the record form accepts that person.
+        """
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = FindByIdForm(request.POST or None)
         not_found = False
+        found = None
         if request.method == "POST" and form.is_valid():
-            number = form.cleaned_data["id_number"]
-            person = self.get_queryset(request).filter(id_number_index=Person.index_for(number)).first()
-            services.log_access(
-                user=request.user,
-                action=AccessAction.SEARCH,
-                person=person,
-                purpose=form.cleaned_data["purpose"] or gettext("Search by ID number in the admin"),
-                detail=mask_id(number),
+            person = services.look_up_person(
+                form.cleaned_data["id_number"],
+                acting_user=request.user,
+                purpose=form.cleaned_data["purpose"],
                 ip_address=client_ip(request),
             )
-            if person is not None:
+            if person is None:
+                not_found = True
+            elif self.get_queryset(request).filter(pk=person.pk).exists():
                 return HttpResponseRedirect(reverse("admin:registry_person_change", args=[person.pk]))
-            not_found = True
+            else:
+                remember_lookup(request, person)
+                found = person
+                form = FindByIdForm()  # the number is not shown again
+        record_url = None
+        if found is not None and access.permitted_departments(request.user, Action.CHANGE).exists():
+            if request.user.has_perm("registry.add_creditrecord"):
+                record_url = reverse("admin:registry_creditrecord_add") + f"?person={found.pk}"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext("Find by ID number"),
             "form": form,
             "not_found": not_found,
+            "found": found,
+            "record_url": record_url,
         }
         return TemplateResponse(request, "admin/registry/person/find.html", context)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from ..choices import AccessAction
 from ..importing.admin import RecordImportMixin
 from ..models import CatalogItem, CreditRecord, Person
 from .common import ScopedDepartmentFilter, client_ip, refuse_id_in_query
+from .lookups import looked_up_person_ids
 
 # --- Credit records -------------------------------------------------------------------------
 
@@ -99,7 +101,13 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
         if db_field.name == "department":
             kwargs["queryset"] = self.scoped_departments(request)
         elif db_field.name == "person":
-            kwargs["queryset"] = access.restrict(Person.objects.all(), request.user, Action.VIEW)
+            # The persons the user's departments see, and those the user has just
+            # found by ID number (the only way to reach a person registered by
+            # another department, before a record of one's own exists).
+            visible = access.restrict(Person.objects.all(), request.user, Action.VIEW)
+            kwargs["queryset"] = Person.objects.filter(
+                Q(pk__in=visible.values("pk")) | Q(pk__in=looked_up_person_ids(request))
+            )
         elif db_field.name == "catalog_item":
             kwargs["queryset"] = CatalogItem.objects.filter(is_active=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

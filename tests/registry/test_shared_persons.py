@@ -1,0 +1,235 @@
+"""Persons belong to the province, records to departments: the cross-department
+lookup, a record of one's own department for a person registered elsewhere, what
+that department then sees, and who may change what on a shared person."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+
+from registry import services
+from registry.choices import AccessAction
+from registry.models import AccessLog, CreditRecord, Person
+from registry.roles import Role
+from tests.conftest import make_id_number, make_user
+
+PHONE = "13812345678"
+
+
+@pytest.fixture
+def shared(tree, make_person, make_record, operator):
+    """A person registered by department A, with a record of A and contacts."""
+    person = make_person(tree["A"], name="欧阳娜", id_number=make_id_number(region="530103", birth="19850612"))
+    with transaction.atomic():
+        services.update_person(
+            person,
+            acting_user=operator,
+            reason="test",
+            phone=PHONE,
+            email="ouyang.na@example.cn",
+            address="云南省昆明市五华区青年路100号",
+        )
+    record_a = make_record(person, tree["A"], decision_no="昆市监罚〔2026〕77号")
+    return person, record_a
+
+
+def record_post(person, department, catalog_item, decision_no="昆交罚〔2026〕5号"):
+    return {
+        "person": person.pk,
+        "department": department.pk,
+        "catalog_item": catalog_item.pk,
+        "severity": "general",
+        "decision_no": decision_no,
+        "decision_date": "2026-03-02",
+        "summary": "超限运输",
+        "legal_basis": "",
+        "display_from": "",
+        "display_until": "",
+        "change_reason": "录入交通运输行政处罚",
+    }
+
+
+def find(client, number, purpose="办理超限运输案件"):
+    return client.post(reverse("admin:registry_person_find"), {"id_number": number, "purpose": purpose})
+
+
+def test_lookup_finds_a_person_registered_elsewhere_and_logs_one_search(client, users, shared):
+    person, _record = shared
+    client.force_login(users["caseworker_b"])
+    response = find(client, person.id_number)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert response.context["found"] == person
+    assert person.name in body and person.id_number_masked in body and person.id_number not in body
+    assert PHONE not in body
+    assert response.context["record_url"] == reverse("admin:registry_creditrecord_add") + f"?person={person.pk}"
+    rows = list(AccessLog.objects.filter(user=users["caseworker_b"]))
+    assert [(r.action, r.person_id, r.purpose, r.detail) for r in rows] == [
+        (AccessAction.SEARCH, person.pk, "办理超限运输案件", person.id_number_masked)
+    ]
+    # The lookup does not make the person visible in lists or by address.
+    changelist = client.get(reverse("admin:registry_person_changelist"))
+    assert person not in list(changelist.context["cl"].result_list)
+    assert client.get(reverse("admin:registry_person_change", args=[person.pk])).status_code == 404
+    # A GET never looks anything up.
+    assert client.get(reverse("admin:registry_person_find"), {"id_number": person.id_number}).context["found"] is None
+
+
+def test_a_record_for_a_person_registered_elsewhere_only_through_the_lookup(client, users, tree, shared, catalog_item):
+    person, _record = shared
+    client.force_login(users["caseworker_b"])
+    add = reverse("admin:registry_creditrecord_add")
+    # Without the lookup the form does not accept the person (not even by primary key).
+    refused = client.post(add, record_post(person, tree["B"], catalog_item))
+    assert refused.status_code == 200 and "person" in refused.context["adminform"].form.errors
+    assert not CreditRecord.objects.filter(department=tree["B"]).exists()
+    # After the lookup the form comes preselected with the person, and saving works.
+    find(client, person.id_number)
+    form_page = client.get(add, {"person": person.pk})
+    assert form_page.context["adminform"].form.initial["person"] == str(person.pk)
+    assert person.name in form_page.content.decode()
+    created = client.post(add, record_post(person, tree["B"], catalog_item))
+    assert created.status_code == 302
+    record_b = CreditRecord.objects.get(department=tree["B"])
+    assert record_b.person == person
+    # Another caseworker of the province, who did not look the person up, still cannot.
+    client.force_login(users["caseworker_a"])
+    other = client.post(add, record_post(person, tree["A"], catalog_item, decision_no="X-1"))
+    assert other.status_code == 302  # A registered the person: it sees them anyway
+    client.force_login(users["operator"])
+
+
+def test_a_department_sees_the_person_through_its_record(client, users, tree, shared, make_record):
+    person, record_a = shared
+    record_b = make_record(person, tree["B"], decision_no="昆交罚〔2026〕9号")
+    client.force_login(users["caseworker_b"])
+    changelist = client.get(reverse("admin:registry_person_changelist"))
+    assert person in list(changelist.context["cl"].result_list)
+    body = client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
+    assert person.name in body and person.id_number_masked in body
+    assert record_b.decision_no in body and record_a.decision_no not in body
+    # Contact details masked, never in full.
+    assert "138****5678" in body and PHONE not in body
+    assert "o***@example.cn" in body and "ouyang.na@example.cn" not in body
+    assert "云南省昆明市…" in body and "青年路" not in body
+    # The registering department sees them in full.
+    client.force_login(users["caseworker_a"])
+    body = client.get(reverse("admin:registry_person_change", args=[person.pk])).content.decode()
+    assert PHONE in body and "青年路" in body
+
+
+def test_who_may_change_what_on_a_shared_person(users, tree, shared, make_record):
+    person, _record = shared
+    make_record(person, tree["B"], decision_no="昆交罚〔2026〕9号")
+    b, a, supervisor = users["caseworker_b"], users["caseworker_a"], users["supervisor"]
+    assert services.changeable_person_fields(b, person) == {"phone", "email", "address"}
+    assert services.changeable_person_fields(a, person) == {"name", "id_number", "phone", "email", "address"}
+    assert services.changeable_person_fields(users["reviewer_a"], person) == set()
+    # B (a record of its own) replaces the phone number: the person stays A's.
+    with transaction.atomic():
+        services.update_person(person, acting_user=b, reason="当事人提供新号码", phone="13900001111")
+    person.refresh_from_db()
+    assert person.phone == "13900001111" and person.registered_by == tree["A"]
+    assert person.history.first().history_user == b
+    # B may not change the name or the ID number; nothing is written.
+    for changes in ({"name": "欧阳丽"}, {"id_number": make_id_number(region="530103")}):
+        with pytest.raises(PermissionDenied), transaction.atomic():
+            services.update_person(person, acting_user=b, reason="改名", **changes)
+    person.refresh_from_db()
+    assert person.name == "欧阳娜"
+    # Nobody moves a person by editing it, not even the registering department.
+    with pytest.raises(ValidationError), transaction.atomic():
+        services.update_person(person, acting_user=a, reason="移交", registered_by=tree["B"])
+    # The registering department and a supervisor above it may change the name.
+    with transaction.atomic():
+        services.update_person(person, acting_user=supervisor, reason="户籍信息更正", name="欧阳丽")
+    person.refresh_from_db()
+    assert person.name == "欧阳丽" and person.registered_by == tree["A"]
+    # A department with no record of the person changes nothing.
+    caseworker_c = make_user("caseworker_c", Role.CASEWORKER, tree["C"], users["operator"])
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        services.update_person(person, acting_user=caseworker_c, reason="x", phone="13700000000")
+
+
+def test_a_contact_change_in_the_admin_keeps_who_registered_the_person(client, users, tree, shared, make_record):
+    person, _record = shared
+    make_record(person, tree["B"], decision_no="昆交罚〔2026〕9号")
+    client.force_login(users["caseworker_b"])
+    url = reverse("admin:registry_person_change", args=[person.pk])
+    form = client.get(url).context["adminform"].form
+    # The form offers only what B may change: the contact details, empty (shown masked).
+    assert set(form.fields) - {"change_reason", "id_number"} == {"phone", "email", "address"}
+    assert form.initial["phone"] == ""
+    response = client.post(
+        url,
+        {
+            "phone": "13900001111",
+            "email": "",
+            "address": "",
+            "name": "改掉的名字",
+            "registered_by": tree["B"].pk,
+            "change_reason": "当事人提供新号码",
+            "records-TOTAL_FORMS": "0",
+            "records-INITIAL_FORMS": "0",
+            "records-MIN_NUM_FORMS": "0",
+            "records-MAX_NUM_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    person.refresh_from_db()
+    assert person.phone == "13900001111"
+    assert person.email == "ouyang.na@example.cn" and person.address.startswith("云南省昆明市五华区")
+    assert person.name == "欧阳娜" and person.registered_by == tree["A"]
+
+
+def test_adding_an_already_registered_number_is_refused_and_logged(client, users, tree, shared):
+    person, _record = shared
+    client.force_login(users["caseworker_b"])
+    response = client.post(
+        reverse("admin:registry_person_add"),
+        {
+            "name": "某人",
+            "id_number": person.id_number,
+            "registered_by": tree["B"].pk,
+            "phone": "",
+            "email": "",
+            "address": "",
+            "change_reason": "登记",
+            "records-TOTAL_FORMS": "0",
+            "records-INITIAL_FORMS": "0",
+            "records-MIN_NUM_FORMS": "0",
+            "records-MAX_NUM_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200 and "id_number" in response.context["adminform"].form.errors
+    assert Person.objects.count() == 1
+    rows = list(AccessLog.objects.filter(user=users["caseworker_b"]))
+    assert [(r.action, r.person_id) for r in rows] == [(AccessAction.SEARCH, person.pk)]
+    # The service refuses and logs the same way (outside its transaction).
+    with pytest.raises(ValidationError):
+        services.register_person(
+            name="某人",
+            id_number=person.id_number,
+            registered_by=tree["B"],
+            acting_user=users["caseworker_b"],
+            reason="x",
+        )
+    assert AccessLog.objects.filter(user=users["caseworker_b"], action=AccessAction.SEARCH).count() == 2
+
+
+def test_the_person_page_links_to_the_records_the_user_may_see(client, users, tree, shared, make_record):
+    person, record_a = shared
+    record_b = make_record(person, tree["B"], decision_no="昆交罚〔2026〕9号")
+    client.force_login(users["caseworker_b"])
+    page = client.get(reverse("admin:registry_person_change", args=[person.pk]))
+    assert page.context["record_count"] == 1
+    link = page.context["records_url"]
+    assert f'href="{link}"' in page.content.decode().replace("&amp;", "&")
+    listed = client.get(link)
+    assert listed.status_code == 200
+    assert list(listed.context["cl"].result_list) == [record_b]
+    client.force_login(users["supervisor"])
+    listed = client.get(link)
+    assert set(listed.context["cl"].result_list) == {record_a, record_b}
