@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # ID numbers never in an admin address (refused, with a message: needs messages).
+    "registry.middleware.IdNumbersOutOfAdminAddressesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "creditportal.middleware.NoStoreForStaffPagesMiddleware",

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote_plus
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,11 +26,32 @@ ID_LENGTH = 18
 LEGACY_ID_LENGTH = 15
 MASK_CHAR = "*"
 
-# Anything that looks like a resident ID number inside free text: 17 digits and
-# a digit or X, or a legacy 15-digit number, not part of a longer digit run.
-# Letters around it do not matter ("ID530102...", "xxx530102..."): masking a
-# little too much in a log or an error report is harmless, too little is not.
-ID_SHAPED = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[0-9Xx])(?!\d)|(?<!\d)(\d{6})(\d{5})(\d{4})(?!\d)")
+# Anything that may be a resident ID number inside free text, in every way one is
+# written: a run of digits (ASCII or full-width) that may be broken by spaces
+# (also no-break and ideographic ones) or dashes, at most three together, and may
+# end in an X (either case, either width). ``static/creditportal/id-guard.js``
+# holds the same pattern string (the admin's search boxes use it before a URL is
+# formed); tests/registry/test_id_shapes.py checks that they agree, and both the
+# Python and the browser tests run tests/id_shapes.json through them.
+ID_RUN_PATTERN = (
+    r"(?<![0-9\uff10-\uff19])[0-9\uff10-\uff19]+"
+    r"(?:[ \t\u00a0\u3000\-\u2010-\u2015\u2212\uff0d]{1,3}[0-9\uff10-\uff19]+)*"
+    r"[Xx\uff38\uff58]?(?![0-9\uff10-\uff19])"
+)
+ID_RUN = re.compile(ID_RUN_PATTERN)
+ID_RUN_SEPARATORS = frozenset(" \t\u00a0\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d")
+# A run is ID-shaped when it has at least 15 characters (the legacy length) and,
+# unbroken, at most 18: one unbroken run of 19 digits or more is some other
+# number, but a broken one may be an ID number followed or preceded by another
+# number ("5301 0219 9001 0112 34 2"), so it is masked whatever its length. Letters
+# around it do not matter ("ID530102...", "xxx530102..."): masking a little too
+# much in a log or an error report is harmless, too little is not.
+ID_RUN_MIN = LEGACY_ID_LENGTH
+ID_RUN_MAX_UNBROKEN = ID_LENGTH
+# Masking keeps the first six and the last four characters of the run, as
+# mask_id does: whatever an ID number's place inside a longer run, no more of it
+# shows than of a masked number.
+MASK_KEEP_START, MASK_KEEP_END = 6, 4
 
 MESSAGES = {
     "empty": _("Enter a resident ID number."),
@@ -199,12 +221,53 @@ def mask_id(value: str | None) -> str:
     return number[0] + MASK_CHAR * (len(number) - 2) + number[-1]
 
 
+def _is_id_shaped(run: str) -> bool:
+    length = sum(1 for char in run if char not in ID_RUN_SEPARATORS)
+    broken = length != len(run)
+    return length >= ID_RUN_MIN and (broken or length <= ID_RUN_MAX_UNBROKEN)
+
+
+def _mask_run(run: str) -> str:
+    length = sum(1 for char in run if char not in ID_RUN_SEPARATORS)
+    out, seen = [], 0
+    for char in run:
+        if char in ID_RUN_SEPARATORS:
+            out.append(char)
+            continue
+        out.append(char if seen < MASK_KEEP_START or seen >= length - MASK_KEEP_END else MASK_CHAR)
+        seen += 1
+    return "".join(out)
+
+
+def contains_id_number(text: str | None) -> bool:
+    """Does ``text`` hold something written like a resident ID number (18 or 15
+    characters, with spaces, dashes, full-width digits or a lower-case x)?"""
+    return bool(text) and any(_is_id_shaped(match.group()) for match in ID_RUN.finditer(str(text)))
+
+
+# A URL in a log line (a request line, a referrer) carries a typed number
+# percent-encoded or with "+" for its spaces.
+URL_TOKEN = re.compile(r"[^\s\"'<>]*[%+][^\s\"'<>]*")
+
+
 def mask_ids_in_text(text: str) -> str:
-    """Mask every ID-shaped run in free text (used by the logging filter)."""
+    """Mask every ID-shaped run in free text (the logging filter, import reports),
+    however it is written, also inside a URL-encoded token."""
 
     def _replace(match: re.Match) -> str:
-        if match.group(1):
-            return match.group(1) + MASK_CHAR * 8 + match.group(3)[-4:]
-        return match.group(4) + MASK_CHAR * 5 + match.group(6)
+        run = match.group()
+        return _mask_run(run) if _is_id_shaped(run) else run
 
-    return ID_SHAPED.sub(_replace, text)
+    masked = text
+    if "%" in masked or "+" in masked:
+
+        def _replace_url(match: re.Match) -> str:
+            token = match.group()
+            decoded = unquote_plus(token)
+            if decoded != token and contains_id_number(decoded):
+                return ID_RUN.sub(_replace, decoded)
+            return token
+
+        masked = URL_TOKEN.sub(_replace_url, masked)
+    masked = ID_RUN.sub(_replace, masked)
+    return masked

@@ -6,14 +6,16 @@ from .identifiers import mask_ids_in_text
 
 
 class MaskIdentifiersFilter(logging.Filter):
-    """Rewrites each record's message (with its arguments) so that no ID-shaped
-    run of digits reaches a handler unmasked. Attach it to every handler."""
+    """Rewrites each record's message (with its arguments merged in) and its
+    exception and stack text so that no ID number, however written (spaces,
+    dashes, full-width digits, a lower-case x, 15 digits, URL-encoded), reaches
+    a handler unmasked. Attach it to every handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # a broken format string: keep the raw template
-            message = str(record.msg)
+        except Exception:  # a broken format string: keep the template and the arguments
+            message = f"{record.msg} {record.args!r}" if record.args else str(record.msg)
         masked = mask_ids_in_text(message)
         if masked != message or record.args:
             record.msg = masked

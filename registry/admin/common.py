@@ -3,8 +3,6 @@ for search boxes, the department filter."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from creditportal import access
 from creditportal.access import Action
 
-from ..identifiers import is_valid_resident_id, normalise, validate_resident_id
+from ..identifiers import contains_id_number, validate_resident_id
 
 admin.site.site_header = _("Provincial public credit portal")
 admin.site.site_title = _("Public credit portal")
@@ -24,15 +22,14 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-ID_SHAPED_TERM = re.compile(r"^\d{14}[\dXx]{1,4}$")
-
-
 def refuse_id_in_query(request, search_term: str) -> bool:
     """ID numbers never travel in URLs (they end up in access logs and browser
-    history): a search box term that looks like one is refused, and the user is
-    sent to the POST-only lookup."""
-    term = normalise(search_term)
-    if term and (ID_SHAPED_TERM.match(term) or is_valid_resident_id(term)):
+    history): a search box term that holds one, however written, is refused, and
+    the user is sent to the POST-only lookup. The first line of defence is in the
+    browser (static/creditportal/id-guard.js), the second the middleware
+    (registry.middleware), which redirects before a list is built; this is the
+    last, for a search that reaches a list another way."""
+    if contains_id_number(search_term):
         messages.warning(
             request,
             gettext(
