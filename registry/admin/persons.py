@@ -180,6 +180,23 @@ class PersonAdmin(ScopedAdmin):
                 kwargs["form"] = ContactsPersonForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        """The history's list of changes shows contact details as the person's page
+        does: masked for a department that sees the person through its records."""
+        helper = super().get_historical_record_context_helper(request, historical_record)
+        person = Person(pk=historical_record.id, registered_by_id=historical_record.registered_by_id)
+        _allowed, full_contacts = self.person_rights(request, person)
+        if not full_contacts:
+            prepare = helper.prepare_delta_change_value
+
+            def prepare_masked(change, value):
+                if change.field in CONTACT_MASKS:
+                    return CONTACT_MASKS[change.field](value)
+                return prepare(change, value)
+
+            helper.prepare_delta_change_value = prepare_masked
+        return helper
+
     @admin.display(description=_("mobile phone"))
     def phone_masked(self, obj):
         return CONTACT_MASKS["phone"](obj.phone) or "-"

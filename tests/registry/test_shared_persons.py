@@ -233,3 +233,22 @@ def test_the_person_page_links_to_the_records_the_user_may_see(client, users, tr
     client.force_login(users["supervisor"])
     listed = client.get(link)
     assert set(listed.context["cl"].result_list) == {record_a, record_b}
+
+
+def test_the_history_shows_a_recording_department_contacts_masked(client, users, tree, shared, make_record):
+    person, _record = shared
+    make_record(person, tree["B"], decision_no="昆交罚〔2026〕9号")
+    with transaction.atomic():
+        services.update_person(person, acting_user=users["caseworker_a"], reason="新号码", phone="13900001111")
+    version = person.history.order_by("history_date").first()
+    client.force_login(users["caseworker_b"])
+    for url in (
+        reverse("admin:registry_person_history", args=[person.pk]),
+        reverse("admin:registry_person_simple_history", args=[person.pk, version.history_id]),
+    ):
+        body = client.get(url).content.decode()
+        assert "13900001111" not in body and PHONE not in body, url
+        assert "ouyang.na@example.cn" not in body and "青年路" not in body, url
+    client.force_login(users["caseworker_a"])
+    body = client.get(reverse("admin:registry_person_history", args=[person.pk])).content.decode()
+    assert "13900001111" in body
