@@ -94,11 +94,11 @@ def test_a_record_for_a_person_registered_elsewhere_only_through_the_lookup(clie
     assert created.status_code == 302
     record_b = CreditRecord.objects.get(department=tree["B"])
     assert record_b.person == person
-    # Another caseworker of the province, who did not look the person up, still cannot.
-    client.force_login(users["caseworker_a"])
-    other = client.post(add, record_post(person, tree["A"], catalog_item, decision_no="X-1"))
-    assert other.status_code == 302  # A registered the person: it sees them anyway
-    client.force_login(users["operator"])
+    # The lookup is the user's own: a caseworker of another department who did not look the person up cannot.
+    caseworker_c = make_user("caseworker_c", Role.CASEWORKER, tree["C"], users["operator"])
+    client.force_login(caseworker_c)
+    other = client.post(add, record_post(person, tree["C"], catalog_item, decision_no="曲税罚〔2026〕1号"))
+    assert other.status_code == 200 and "person" in other.context["adminform"].form.errors
 
 
 def test_a_department_sees_the_person_through_its_record(client, users, tree, shared, make_record):
