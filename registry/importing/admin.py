@@ -27,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +35,11 @@ from creditportal import access
 from creditportal.access import Action
 from creditportal.admin_scoping import ScopedAdmin
 
-from ..models import Department, ImportJob
-from . import jobs, reading, report
+from ..models import CreditRecord, Department, ImportJob
+from . import jobs, reading, report, template
 
 PREVIEW_ERRORS_SHOWN = 1000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 State = ImportJob.State
 
 
@@ -45,7 +47,10 @@ class ImportUploadForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8, UTF-8 with BOM or GB18030/GBK) or XLSX; the first row names the columns."),
+        help_text=_(
+            "CSV (UTF-8, GB18030/GBK or UTF-16, comma- or tab-separated: also Excel's “Unicode text”) or XLSX; "
+            "the first row names the columns."
+        ),
     )
     encoding = forms.ChoiceField(label=_("Encoding of a CSV file"), choices=ImportJob.Encoding.choices,
                                  initial=ImportJob.Encoding.AUTO)  # fmt: skip
@@ -65,6 +70,18 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
+def can_rerun(job: ImportJob) -> bool:
+    """Running the same file again can help only when the run itself failed (an
+    internal error, a killed worker), not when the file did: a file that failed
+    its check fails it again, and the page asks for a corrected file instead."""
+    return bool(job.file) and (job.state == State.FAILED or (job.is_running and jobs._is_stale(job)))
+
+
+def records_url(job: ImportJob) -> str:
+    """The records list filtered to the records this job created or changed."""
+    return f"{reverse('admin:registry_creditrecord_changelist')}?{ImportJobFilter.parameter_name}={job.pk}"
+
+
 def _job_context(job: ImportJob) -> dict:
     return {
         "job": job,
@@ -72,9 +89,52 @@ def _job_context(job: ImportJob) -> dict:
         "errors_more": max(0, job.error_count - PREVIEW_ERRORS_SHOWN),
         "rate": job.rows_per_second,
         "can_confirm": job.state == State.VALIDATED and bool(job.file),
-        "can_rerun": bool(job.file)
-        and (job.state in (State.FAILED, State.INVALID) or (job.is_running and jobs._is_stale(job))),
+        "can_rerun": can_rerun(job),
+        "records_url": records_url(job) if job.state == State.DONE and job.created_count + job.updated_count else "",
+        "upload_again_url": f"{reverse('admin:registry_creditrecord_import')}?department={job.department_id}",
     }
+
+
+class ImportJobFilter(admin.SimpleListFilter):
+    """The records an import job created or changed (``?import_job=<job>``).
+
+    Shown only when set (from a finished import's page): the history rows the
+    job wrote carry its reason and one timestamp within the job's run, so the
+    records are found through the history table's ``history_date`` index and
+    the reason, without any column on the records themselves. A job the user
+    may not see matches nothing.
+    """
+
+    title = _("import")
+    parameter_name = "import_job"
+
+    def _job(self, request) -> ImportJob | None:
+        value = self.value()
+        if not value or not str(value).isdigit():
+            return None
+        if not hasattr(self, "_found"):
+            jobs_seen = access.restrict(ImportJob.objects.all(), request.user, Action.VIEW)
+            self._found = jobs_seen.filter(pk=int(value), state=State.DONE).first()
+        return self._found
+
+    def lookups(self, request, model_admin):
+        job = self._job(request)
+        if job is None:
+            return []
+        return [(str(job.pk), gettext("Job %(id)d: %(file)s") % {"id": job.pk, "file": job.file_name})]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        job = self._job(request)
+        if job is None or job.started_at is None or job.finished_at is None:
+            return queryset.none()
+        written = CreditRecord.history.filter(
+            history_date__range=(job.started_at, job.finished_at),
+            history_change_reason=job.history_reason,
+            history_type__in=("+", "~"),
+        ).values("id")
+        return queryset.filter(pk__in=written)
 
 
 def error_report_response(job: ImportJob) -> HttpResponse:
@@ -92,12 +152,19 @@ class RecordImportMixin:
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_upload_view), name="%s_%s_import" % info),
+            path("import/template.csv", wrap(self.import_template_csv_view), name="%s_%s_import_template_csv" % info),
+            path(
+                "import/template.xlsx", wrap(self.import_template_xlsx_view), name="%s_%s_import_template_xlsx" % info
+            ),
             path("import/<int:job_id>/", wrap(self.import_job_view), name="%s_%s_import_job" % info),
             path("import/<int:job_id>/errors.csv", wrap(self.import_errors_view), name="%s_%s_import_errors" % info),
         ] + super().get_urls()
 
     def has_import_permission(self, request) -> bool:
         return self.has_add_permission(request) and access.permitted_departments(request.user, Action.CHANGE).exists()
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), ImportJobFilter]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
@@ -124,6 +191,10 @@ class RecordImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+        department = request.GET.get("department", "")
+        if request.method != "POST" and department.isdigit():  # "upload a corrected file" keeps the department
+            if form.fields["department"].queryset.filter(pk=int(department)).exists():
+                form.fields["department"].initial = int(department)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -146,6 +217,15 @@ class RecordImportMixin:
             mode = {"confirm": jobs.IMPORT, "rerun": jobs.IMPORT, "recheck": jobs.CHECK}.get(action)
             if mode is None:
                 raise Http404
+            if action == "rerun" and not can_rerun(job):
+                self.message_user(
+                    request,
+                    gettext(
+                        "This file failed its check: running it again gives the same result. Upload a corrected file."
+                    ),
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(request.path)
             try:
                 started = jobs.submit(job, mode=mode, acting_user=request.user)
             except PermissionDenied:
@@ -174,6 +254,20 @@ class RecordImportMixin:
 
     def import_errors_view(self, request, job_id):
         return error_report_response(self._job(request, job_id))
+
+    def import_template_csv_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(template.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, template.CSV_NAME)
+        return response
+
+    def import_template_xlsx_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(template.template_xlsx(), content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, template.XLSX_NAME)
+        return response
 
 
 def _settings():
@@ -253,7 +347,7 @@ class ImportJobAdmin(ScopedAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((e.get("row"), e.get("column"), e.get("value"), e.get("message")) for e in obj.errors[:200]),
+            ((e.get("row") or "", e.get("column"), e.get("value"), e.get("message")) for e in obj.errors[:200]),
         )
         link = reverse("admin:registry_importjob_errors", args=[obj.pk])
         return format_html(

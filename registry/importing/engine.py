@@ -210,6 +210,8 @@ class RowError:
         return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
     def __str__(self) -> str:
+        if not self.row:  # the whole file (its encoding, its format): no row to name
+            return self.message
         shown = f" ({self.value})" if self.value else ""
         return f"Row {self.row}, {self.column}{shown}: {self.message}"
 
@@ -579,7 +581,15 @@ class RowValidator:
             if display_until is None:
                 error("display_until", text, DATE_MESSAGE)
 
-        if not errors:
+        # The display period depends on the item, the severity and the dates: it is
+        # checked whenever those are valid, whatever else is wrong with the row.
+        if (
+            item is not None
+            and severity is not None
+            and decision_date is not None
+            and (display_from is not None or not cell("display_from"))
+            and (display_until is not None or not cell("display_until"))
+        ):
             display_from, display_until, problems = self.period_problems(
                 item, severity, decision_date, display_from, display_until
             )

@@ -38,20 +38,33 @@ class Column:
     english: str
     required: bool
     aliases: tuple[str, ...] = ()
+    help: str = ""  # what goes in the cell (the import page and the template say it)
+    example: str = ""
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "姓名", "name", True),
-    Column("id_number", "身份证号", "id_number", True, ("身份证号码", "公民身份号码", "id number", "idnumber")),
-    Column("catalog_code", "信息项编码", "catalog_code", True, ("catalog code", "catalogue_code", "catalogue code")),
-    Column("decision_no", "决定文书号", "decision_no", True, ("决定书文号", "decision number", "decision no")),
-    Column("decision_date", "决定日期", "decision_date", True, ("decision date",)),
-    Column("severity", "严重程度", "severity", True),
-    Column("display_from", "公示开始日期", "display_from", False, ("display from",)),
-    Column("display_until", "公示截止日期", "display_until", False, ("display until",)),
-    Column("summary", "事实摘要", "summary", False),
-    Column("legal_basis", "法律依据", "legal_basis", False, ("legal basis",)),
-)
+    Column("name", "姓名", "name", True, help=gettext_lazy("The person's name, as registered."), example="张三"),
+    Column("id_number", "身份证号", "id_number", True, ("身份证号码", "公民身份号码", "id number", "idnumber"),
+           help=gettext_lazy("The 18-character resident ID number. Keep the column formatted as text: as a number, "
+                             "a spreadsheet keeps only 15 digits of it.")),
+    Column("catalog_code", "信息项编码", "catalog_code", True, ("catalog code", "catalogue_code", "catalogue code"),
+           help=gettext_lazy("The code of an active catalogue item your department records."), example="SP-XZCF-001"),
+    Column("decision_no", "决定文书号", "decision_no", True, ("决定书文号", "decision number", "decision no"),
+           help=gettext_lazy("The decision document number; each one once per file."),
+           example="昆市监罚〔2026〕101号"),
+    Column("decision_date", "决定日期", "decision_date", True, ("decision date",),
+           help=gettext_lazy("YYYY-MM-DD (also 2026/3/2, 20260302, 2026年3月2日)."), example="2026-03-02"),
+    Column("severity", "严重程度", "severity", True, help=gettext_lazy("轻微/一般/严重 or minor/general/serious."),
+           example="一般"),
+    Column("display_from", "公示开始日期", "display_from", False, ("display from",),
+           help=gettext_lazy("Empty: the decision date.")),
+    Column("display_until", "公示截止日期", "display_until", False, ("display until",),
+           help=gettext_lazy("Empty: the catalogue's maximum period for the severity.")),
+    Column("summary", "事实摘要", "summary", False, help=gettext_lazy("Empty: the catalogue item's name."),
+           example="未按规定公示年度报告，经责令仍未改正。"),
+    Column("legal_basis", "法律依据", "legal_basis", False, help=gettext_lazy("The legal basis of the decision."),
+           example="《企业信息公示暂行条例》第十八条"),
+)  # fmt: skip
 COLUMN_KEYS = tuple(column.key for column in COLUMNS)
 REQUIRED_KEYS = tuple(column.key for column in COLUMNS if column.required)
 # The two columns an export (registry.exporting) adds, accepted so that a
@@ -144,21 +157,61 @@ class HeaderProblem:
 ENCODINGS = {"auto", "utf-8", "gb18030"}
 DETECT_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary workbook (.xls, OLE2)
+
+
+# What Excel's "Unicode text" writes: UTF-16 (little-endian) with a BOM.
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+ACCEPTED_ENCODINGS = "UTF-8, GB18030/GBK, UTF-16"
+
+
+def utf16_encoding(sample: bytes) -> str | None:
+    """``utf-16`` (with a BOM, which the codec reads and drops), ``utf-16-le``
+    or ``utf-16-be`` (without one) when the sample is UTF-16 text, else None.
+
+    With a BOM that is certain. Without one, a header of Chinese and ASCII
+    text in UTF-16 has a zero byte in every ASCII character (commas, tabs,
+    line ends), all on the same side of their pair, which UTF-8 and GB18030
+    text never has (nor does a binary file, whose zeros fall anywhere).
+    """
+    if sample.startswith(UTF16_BOMS):
+        return "utf-16"
+    head = sample[:4096]
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    # (A few Chinese characters have a zero byte too: 一 is U+4E00.)
+    if even >= 4 and even >= 8 * odd:
+        return "utf-16-be"
+    if odd >= 4 and odd >= 8 * even:
+        return "utf-16-le"
+    return None
 
 
 def detect_encoding(sample: bytes) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8`` (decodes cleanly), else ``gb18030``.
+    """``utf-8-sig`` (BOM), UTF-16 (see :func:`utf16_encoding`), ``utf-8``
+    (decodes cleanly), else ``gb18030``.
 
     GB18030 is a superset of GBK and GB2312, so it reads files that Excel on
     a Chinese Windows saves as "CSV". The sample may end inside a character.
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    utf16 = utf16_encoding(sample)
+    if utf16:
+        return utf16
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
+
+
+def detect_delimiter(sample: bytes, encoding: str) -> str:
+    """``\t`` when the header line is tab-separated (Excel's "Text" and
+    "Unicode text" files), else ``,``. Column names hold neither."""
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample[:65536], final=False)
+    line = text.lstrip("\ufeff").split("\n", 1)[0]
+    return "\t" if "\t" in line and "," not in line else ","
 
 
 class TableReader:
@@ -176,6 +229,7 @@ class TableReader:
         self.requested_encoding = encoding
         self.encoding = ""
         self.format = ""
+        self.delimiter = ","
         self.header: list[str] = []
         self.columns: dict[str, int] = {}
         self.problems: list[HeaderProblem] = []
@@ -188,14 +242,27 @@ class TableReader:
         if isinstance(head, str):
             raise TypeError("open the import file in binary mode")
         self.fileobj.seek(0)
+        if head.startswith(XLS_MAGIC):
+            raise FileProblem(
+                _(
+                    "This is an old Excel workbook (.xls), which the import does not read. In Excel, save it as "
+                    "“Excel Workbook (.xlsx)” or as “CSV UTF-8” and upload it again."
+                )
+            )
         if head.startswith(XLSX_MAGIC) or self.file_name.lower().endswith((".xlsx", ".xlsm")):
             self.format = "xlsx"
             self._rows = self._xlsx_rows()
         else:
             self.format = "csv"
-            self.encoding = detect_encoding(head) if self.requested_encoding == "auto" else self.requested_encoding
+            # A UTF-16 BOM is unambiguous: it wins over a chosen encoding, which could not read the file.
+            utf16 = utf16_encoding(head[:2])
+            if self.requested_encoding == "auto":
+                self.encoding = detect_encoding(head)
+            else:
+                self.encoding = utf16 or self.requested_encoding
             if self.encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
                 self.encoding = "utf-8-sig"
+            self.delimiter = detect_delimiter(head, self.encoding)
             self._rows = self._csv_rows()
         try:
             header = next(self._rows, None)
@@ -211,19 +278,13 @@ class TableReader:
         try:
             # strict: a quote opened and never closed is an error, not the rest of the
             # file read silently into one cell (other people's ID numbers in a summary).
-            reader = csv.reader(text, strict=True)
+            reader = csv.reader(text, delimiter=self.delimiter, strict=True)
             row = 0  # the last row read whole (the header is row 1)
             try:
                 for row, record in enumerate(reader, start=1):  # noqa: B007 (row is read after the loop)
                     yield record
             except UnicodeDecodeError:
-                raise FileProblem(
-                    _(
-                        "The file is not valid %(encoding)s text near row %(row)d. Save it as CSV UTF-8 from Excel, "
-                        "or choose the encoding (UTF-8 or GB18030) explicitly."
-                    )
-                    % {"encoding": self.encoding.upper().replace("-SIG", ""), "row": row + 1}
-                ) from None
+                raise FileProblem(self._undecodable_message(self._line_of_bad_bytes() or row + 1)) from None
             except csv.Error as exc:
                 if "end of data" in str(exc):
                     message = _(
@@ -246,6 +307,55 @@ class TableReader:
                 text.detach()  # leave the caller's file open
             except ValueError:
                 pass
+
+    def _undecodable_message(self, row: int) -> str:
+        """Why the bytes at ``row`` cannot be read, and what to do: the encodings the import reads."""
+        advice = _(
+            "The import reads CSV in UTF-8, GB18030/GBK or UTF-16, and XLSX. In Excel, save the file as "
+            "“CSV UTF-8” (or as “CSV”, which on Chinese Windows is GB18030) and upload it again."
+        )
+        if self.requested_encoding != "auto" and not self.encoding.startswith("utf-16"):
+            problem = _(
+                "Row %(row)d is not %(encoding)s text, the encoding chosen for this file: choose “Detect "
+                "automatically” instead."
+            ) % {"row": row, "encoding": self.encoding_label}
+            return f"{problem} {advice}"
+        if row <= 1:
+            return _("The file is not text in any encoding the import reads.") + " " + advice
+        problem = _(
+            "Row %(row)d is not %(encoding)s text like the rows before it: part of the file was saved in another "
+            "encoding."
+        ) % {"row": row, "encoding": self.encoding_label}
+        return f"{problem} {advice}"
+
+    def _line_of_bad_bytes(self) -> int | None:
+        """The line (1 = the header) of the first bytes that do not decode, or None.
+
+        Only on the error path: the text reader decodes in chunks, so the row it
+        was at when the error surfaced may be far from the bytes at fault.
+        """
+        try:
+            self.fileobj.seek(0)
+            decoder = codecs.getincrementaldecoder(self.encoding)()
+            newline = "\n".encode(self.encoding.replace("-sig", "")) if "16" not in self.encoding else None
+            line = 1
+            while chunk := self.fileobj.read(1 << 16):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return line + chunk.count(newline, 0, max(0, exc.start)) if newline else None
+                if newline:
+                    line += chunk.count(newline)
+        except (OSError, ValueError, LookupError):
+            return None
+        return None
+
+    @property
+    def encoding_label(self) -> str:
+        """The encoding as people name it: UTF-8, GB18030, UTF-16."""
+        if self.encoding.startswith("utf-16"):
+            return "UTF-16"
+        return {"utf-8-sig": "UTF-8"}.get(self.encoding, self.encoding.upper())
 
     def _xlsx_rows(self):
         import zipfile

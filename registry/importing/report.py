@@ -25,7 +25,7 @@ def errors_csv(errors: Iterable[dict]) -> bytes:
     writer.writerow([_("Row"), _("Column"), _("Value"), _("Problem")])
     for error in errors:
         writer.writerow(
-            [error.get("row", ""), safe_cell(error.get("column")), safe_cell(error.get("value")),
+            [error.get("row") or "", safe_cell(error.get("column")), safe_cell(error.get("value")),
              safe_cell(error.get("message"))]
         )  # fmt: skip
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
