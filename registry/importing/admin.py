@@ -105,7 +105,7 @@ class ImportJobFilter(admin.SimpleListFilter):
     may not see matches nothing.
     """
 
-    title = _("import")
+    title = _("import job")
     parameter_name = "import_job"
 
     def _job(self, request) -> ImportJob | None:
