@@ -80,3 +80,10 @@ DEFAULT_DISPLAY_PERIOD_DAYS = {
     Severity.GENERAL: (90, 365),
     Severity.SERIOUS: (365, 1095),
 }
+
+
+class CalendarDayKind(models.TextChoices):
+    """What the State Council's holiday schedule makes of a date."""
+
+    HOLIDAY = "holiday", _("Holiday (no work)")
+    WORKING_DAY = "working_day", _("Make-up working day")

@@ -26,6 +26,7 @@ from .choices import (
     DEFAULT_DISPLAY_PERIOD_DAYS,
     DISPLAYABLE_STATUSES,
     AccessAction,
+    CalendarDayKind,
     CatalogCategory,
     DepartmentLevel,
     Polarity,
@@ -597,3 +598,40 @@ class ImportJob(models.Model):
         end = self.finished_at if not self.is_running and self.finished_at else timezone.now()
         seconds = (end - self.started_at).total_seconds()
         return self.rows_done / seconds if seconds > 0 else None
+
+
+class CalendarDay(models.Model):
+    """One date of the statutory holiday schedule, as the office entered it.
+
+    Takes precedence over the ``chinesecalendar`` package
+    (``registry.workdays``): the State Council General Office announces each
+    year's holidays and make-up working days (usually in November), and the
+    office enters them here. A year with at least one row counts as entered.
+    Province-wide reference data: administrators change it (model permission).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CalendarDayKind.choices)
+    name = models.CharField(_("holiday"), max_length=100, help_text=_("e.g. 春节, 国庆节"))
+    notice = models.CharField(
+        _("State Council notice"),
+        max_length=200,
+        help_text=_("The notice the date comes from, e.g. 国办发明电〔2026〕7号."),
+    )
+
+    history = AuditHistory()
+
+    class Meta:
+        verbose_name = _("holiday schedule date")
+        verbose_name_plural = _("holiday schedule")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} ({self.name})"
+
+    def clean(self):
+        super().clean()
+        if self.date and self.kind == CalendarDayKind.WORKING_DAY and self.date.weekday() < 5:
+            raise ValidationError(
+                {"kind": _("A make-up working day falls on a Saturday or Sunday; this date is a weekday already.")}
+            )

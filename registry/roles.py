@@ -25,7 +25,11 @@ def _perms(model: str, *verbs: str) -> list[str]:
     return [f"registry.{verb}_{model}" for verb in verbs]
 
 
-_READ = _perms("department", "view") + _perms("catalogitem", "view")
+# The holiday schedule (registry.CalendarDay): every role reads it (it explains
+# a deadline), administrators enter each year's schedule.
+CALENDAR_ADD_PERM, CALENDAR_CHANGE_PERM = _perms("calendarday", "add", "change")
+
+_READ = _perms("department", "view") + _perms("catalogitem", "view") + _perms("calendarday", "view")
 
 ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     Role.CASEWORKER: _READ
@@ -40,6 +44,7 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     + _perms("rolegrant", "view"),
     Role.ADMINISTRATOR: _perms("department", "view", "add", "change")
     + _perms("catalogitem", "view", "add", "change")
+    + _perms("calendarday", "view", "add", "change")
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
     + _perms("accesslog", "view")

@@ -21,12 +21,13 @@ from creditportal import access
 from creditportal.access import Action
 from creditportal.audit import get_system_user, require_reason, save_with_history
 
-from . import crypto, hooks
+from . import crypto, hooks, workdays
 from .choices import DISPLAYABLE_STATUSES, AccessAction, RecordStatus
 from .identifiers import mask_id, validate_resident_id
 from .models import (
     ID_NUMBER_CONTEXT,
     AccessLog,
+    CalendarDay,
     CatalogItem,
     CreditRecord,
     Department,
@@ -34,7 +35,14 @@ from .models import (
     RoleGrant,
     local_today,
 )
-from .roles import ROLE_DEPARTMENT_ACTIONS, ROLE_MODEL_PERMISSIONS, Role, group_name
+from .roles import (
+    CALENDAR_ADD_PERM,
+    CALENDAR_CHANGE_PERM,
+    ROLE_DEPARTMENT_ACTIONS,
+    ROLE_MODEL_PERMISSIONS,
+    Role,
+    group_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +147,29 @@ def save_catalog_item(item: CatalogItem, *, acting_user, reason: str, recording_
         finally:
             del item.skip_history_when_saving
     return save_with_history(item, acting_user=acting_user, reason=reason)  # ...one row with them all
+
+
+# --- Holiday schedule ------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_calendar_day(day: CalendarDay, *, acting_user, reason: str) -> CalendarDay:
+    """Enter or correct one date of the State Council's holiday schedule.
+
+    The table takes precedence over the ``chinesecalendar`` package for every
+    deadline counted from now on (``registry.workdays``).
+    """
+    if not acting_user.has_perm(CALENDAR_CHANGE_PERM if day.pk else CALENDAR_ADD_PERM):
+        raise PermissionDenied(_("You may not change the holiday schedule."))
+    require_reason(reason)
+    day.full_clean()
+    save_with_history(day, acting_user=acting_user, reason=reason)
+    # Cleared now, so reads in this transaction see the change, and again after the
+    # commit, in case one of them cached it early. (Other processes: within
+    # workdays.CACHE_SECONDS; a rolled-back entry, seen early, as long.)
+    workdays.clear_cache()
+    transaction.on_commit(workdays.clear_cache)
+    return day
 
 
 # --- Persons -----------------------------------------------------------------------

@@ -142,6 +142,17 @@ def make_record(operator, catalog_item):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_holiday_schedule_cache():
+    """registry.workdays caches the holiday table per process; each test's
+    database starts afresh, so must the cache."""
+    from registry import workdays
+
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Test users log in with real passwords; hash them cheaply."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

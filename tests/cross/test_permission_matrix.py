@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from registry.choices import AccessAction
-from registry.models import AccessLog, CatalogItem, CreditRecord, Department, ImportJob, Person, RoleGrant
+from registry.models import AccessLog, CalendarDay, CatalogItem, CreditRecord, Department, ImportJob, Person, RoleGrant
 from registry.roles import ROLE_MODEL_PERMISSIONS, Role
 from registry.services import grant_role, log_access
 from tests.conftest import PASSWORD
@@ -50,14 +50,16 @@ REACH = {
     "operator": {"YN", "KM", "QJ", "A", "B", "C"},
 }
 # Models covered by this matrix (the meta-test checks every registry model is here).
-MATRIX_MODELS = {Department, Person, CatalogItem, CreditRecord, AccessLog, RoleGrant, ImportJob}
+MATRIX_MODELS = {Department, Person, CatalogItem, CalendarDay, CreditRecord, AccessLog, RoleGrant, ImportJob}
 SCOPED_MODELS = {Department, Person, CreditRecord, AccessLog, RoleGrant, ImportJob}
 SCOPED_NAMES = ["department", "person", "creditrecord", "accesslog", "rolegrant", "importjob"]
 # Import jobs are about credit records: their pages follow the credit-record
 # model permissions (registry/importing/admin.py); nobody adds or changes one by hand.
 PERM_MODEL = {"importjob": "creditrecord"}
 READ_ONLY_NAMES = {"accesslog", "importjob"}
-ALL_NAMES = SCOPED_NAMES + ["catalogitem"]
+# Province-wide reference data: model permissions only, no department scope.
+UNSCOPED_NAMES = ["catalogitem", "calendarday"]
+ALL_NAMES = SCOPED_NAMES + UNSCOPED_NAMES
 
 
 def has_model_perm(username: str, perm: str) -> bool:
@@ -157,7 +159,7 @@ def test_changelists_show_only_reachable_rows(client, world, username, model_nam
         assert response.status_code == 403
         return
     assert response.status_code == 200
-    if model_name == "catalogitem":
+    if model_name in UNSCOPED_NAMES:
         return
     shown = {obj.pk for obj in response.context["cl"].result_list}
     for key in ("A", "B", "C"):
@@ -174,7 +176,7 @@ def test_add_pages(client, world, username, model_name):
         assert response.status_code == 302
     elif model_name in READ_ONLY_NAMES:
         assert response.status_code == 403
-    elif has_model_perm(username, f"add_{model_name}") and (REACH[username] or model_name == "catalogitem"):
+    elif has_model_perm(username, f"add_{model_name}") and (REACH[username] or model_name in UNSCOPED_NAMES):
         assert response.status_code == 200
         if model_name in ("creditrecord", "person", "rolegrant"):
             field = "registered_by" if model_name == "person" else "department"
