@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0010_normalise_decision_numbers'),
+        ('registry', '0011_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
