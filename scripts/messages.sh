@@ -14,5 +14,8 @@ if [[ -f $PO ]]; then
     msguniq --use-first --no-location --width=120 -o "$PO.tmp" "$PO" && mv "$PO.tmp" "$PO"
 fi
 "$PY" manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=var --ignore=test-artifacts --ignore='.worktrees/*'
+# makemessages (msgmerge) wraps at 79 columns when it changes the file: wrap it back at 120 so that every
+# branch writes the same layout (a union merge of two wrappings of one entry doubles its msgid).
+msgcat --no-location --width=120 -o "$PO.tmp" "$PO" && mv "$PO.tmp" "$PO"
 "$PY" manage.py compilemessages --ignore=.venv --ignore=var
 grep -c '^msgid' "$PO" | sed 's/^/entries: /'
