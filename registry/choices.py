@@ -71,6 +71,23 @@ class AccessAction(models.TextChoices):
     CHECK = "check", _("Check before approval")
 
 
+class RevealPurpose(models.TextChoices):
+    """Why a caseworker needs a full ID number (PIPL: processing only for a
+    stated purpose). A reveal names one of these and describes it in words."""
+
+    CASE = "case", _("Handling a case about this person")
+    OBJECTION = "objection", _("Reviewing an objection")
+    REPAIR = "repair", _("Reviewing a credit repair application")
+    AUTHORITY = "authority", _("Answering a court, procuratorate or other authority")
+    IDENTITY = "identity", _("Confirming the person's identity at their own request")
+
+
+# The written detail of a reveal must say something: at least this many letters,
+# characters or digits (punctuation, symbols and spaces do not count), and not
+# one character repeated. "核对身份" (verify identity) is the shortest that passes.
+REVEAL_DETAIL_MIN_CHARS = 4
+
+
 # Display (publicity) periods in days, counted from the decision date
 # (State Council credit repair plan, 2025): minor - not published or at most
 # 3 months; general - 3 months to 1 year; serious - 1 to 3 years. Sectors may

@@ -10,11 +10,14 @@ commands and tasks call these; none of them writes the models directly.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from creditportal import access
@@ -22,7 +25,7 @@ from creditportal.access import Action
 from creditportal.audit import get_system_user, require_reason, save_with_history
 
 from . import crypto, hooks, workdays
-from .choices import DISPLAYABLE_STATUSES, AccessAction, RecordStatus
+from .choices import DISPLAYABLE_STATUSES, REVEAL_DETAIL_MIN_CHARS, AccessAction, RecordStatus, RevealPurpose
 from .identifiers import mask_id, validate_resident_id
 from .models import (
     ID_NUMBER_CONTEXT,
@@ -82,16 +85,58 @@ def log_person_matches(*, user, person_ids, purpose: str, detail: str = "") -> i
     return len(rows)
 
 
-def reveal_id_number(person: Person, *, acting_user, purpose: str, ip_address=None) -> str:
+def real_characters(text: str) -> str:
+    """The letters, characters and digits of ``text`` (any script): what is left
+    when punctuation, symbols and spaces are taken away."""
+    return "".join(char for char in text if unicodedata.category(char)[0] in "LN")
+
+
+def check_reveal_purpose(purpose, detail: str) -> tuple[RevealPurpose, str]:
+    """A reveal's purpose: one of ``RevealPurpose`` and a written detail of real
+    length (``REVEAL_DETAIL_MIN_CHARS``). Returns both, or raises a
+    ``ValidationError`` keyed by field ("purpose", "detail")."""
+    errors = {}
+    try:
+        choice = RevealPurpose(purpose)
+    except ValueError:
+        choice = None
+        errors["purpose"] = ValidationError(_("Choose the purpose from the list."), code="purpose_choice")
+    detail = (detail or "").strip()
+    real = real_characters(detail)
+    if len(real) < REVEAL_DETAIL_MIN_CHARS or len(set(real)) < 2:
+        errors["detail"] = ValidationError(
+            _(
+                "Say what exactly you need the number for, in at least %(min)d letters, characters or digits "
+                "(punctuation and spaces do not count), e.g. the case or objection number."
+            ),
+            code="detail_too_short",
+            params={"min": REVEAL_DETAIL_MIN_CHARS},
+        )
+    if errors:
+        raise ValidationError(errors)
+    return choice, detail
+
+
+def reveal_id_number(person: Person, *, acting_user, purpose, detail: str, ip_address=None) -> str:
     """Return the clear ID number of ``person`` to a user allowed to reveal it,
-    and log the reveal with its stated purpose."""
-    purpose = (purpose or "").strip()
-    if not purpose:
-        raise ValidationError(_("State the purpose for revealing the ID number."), code="purpose_required")
+    and log the reveal with its stated purpose (a ``RevealPurpose``) and detail.
+
+    The access log keeps the purpose in the site's language (``LANGUAGE_CODE``),
+    the same words whoever revealed, and the detail as written."""
     if not access.can(acting_user, Action.REVEAL, person):
         raise PermissionDenied(_("You may not reveal this person's ID number."))
+    choice, detail = check_reveal_purpose(purpose, detail)
+    with translation.override(settings.LANGUAGE_CODE):
+        purpose_text = str(choice.label)
     with transaction.atomic():
-        log_access(user=acting_user, action=AccessAction.REVEAL, person=person, purpose=purpose, ip_address=ip_address)
+        log_access(
+            user=acting_user,
+            action=AccessAction.REVEAL,
+            person=person,
+            purpose=purpose_text,
+            detail=detail[:300],
+            ip_address=ip_address,
+        )
     return person.id_number
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from creditportal.access import Action
 from creditportal.admin_scoping import ReasonForm, ScopedAdmin
 
 from .. import services
-from ..choices import AccessAction
+from ..choices import REVEAL_DETAIL_MIN_CHARS, AccessAction, RevealPurpose
 from ..contacts import CONTACT_MASKS
 from ..identifiers import validate_resident_id
 from ..models import CreditRecord, Person
@@ -107,11 +108,30 @@ class PersonRecordInline(admin.TabularInline):
 
 
 class RevealForm(forms.Form):
-    purpose = forms.CharField(
-        label=_("Purpose"),
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=RevealPurpose.choices, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label=_("What exactly"),
         max_length=300,
-        help_text=_("Why you need the full number (e.g. 'verify identity for objection 2026-013'). It is logged."),
+        widget=forms.TextInput(attrs={"size": 60, "autocomplete": "off"}),
+        help_text=format_lazy(
+            _(
+                "The case, objection or letter and why it needs the full number, e.g. “identity of the applicant "
+                "in objection 2026-013”. At least {} letters, characters or digits; it is logged."
+            ),
+            REVEAL_DETAIL_MIN_CHARS,
+        ),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "purpose" in cleaned and "detail" in cleaned:
+            try:
+                cleaned["purpose"], cleaned["detail"] = services.check_reveal_purpose(
+                    cleaned["purpose"], cleaned["detail"]
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
 
 
 @admin.register(Person)
@@ -328,10 +348,11 @@ class PersonAdmin(ScopedAdmin):
                     person,
                     acting_user=request.user,
                     purpose=form.cleaned_data["purpose"],
+                    detail=form.cleaned_data["detail"],
                     ip_address=client_ip(request),
                 )
             except ValidationError as exc:
-                form.add_error("purpose", exc)
+                form.add_error(None, exc)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -89,13 +89,14 @@ def test_caseworker_reveals_an_id_number_with_a_logged_purpose(
     assert page.url.endswith(f"/admin/registry/person/{person.pk}/reveal/")
     assert full not in page.content()  # not before a purpose is given
 
-    page.fill("#id_purpose", purpose)
+    page.check("input[name=purpose][value=objection]")
+    page.fill("#id_detail", purpose)
     with page.expect_navigation():
         page.click("#content-main form [type=submit]")
 
     assert page.locator(".revealed-id").inner_text().strip() == full
     log = AccessLog.objects.get(action=AccessAction.REVEAL, person=person)
     assert log.user_id == caseworker.pk
-    assert log.purpose == purpose
+    assert (log.purpose, log.detail) == ("复核异议", purpose)
     # The number travelled in the response only, never in a URL.
     assert full not in page.url

@@ -95,20 +95,27 @@ def test_reveal_needs_a_purpose_and_is_logged(client, users, person_and_record):
     client.force_login(users["caseworker_a"])
     page = client.get(url).content.decode()
     assert person.id_number not in page  # GET shows the form, not the number
-    refused = client.post(url, {"purpose": "  "}).content.decode()
+    refused = client.post(url, {"purpose": "objection", "detail": "  "}).content.decode()
     assert person.id_number not in refused
     assert not AccessLog.objects.filter(action=AccessAction.REVEAL).exists()
-    shown = client.post(url, {"purpose": "核实异议申请人身份"}).content.decode()
+    shown = client.post(url, {"purpose": "objection", "detail": "核实异议申请人身份"}).content.decode()
     assert person.id_number in shown
     log = AccessLog.objects.get(action=AccessAction.REVEAL)
-    assert (log.user, log.person, log.purpose) == (users["caseworker_a"], person, "核实异议申请人身份")
+    assert (log.user, log.person, log.purpose, log.detail) == (
+        users["caseworker_a"],
+        person,
+        "复核异议",
+        "核实异议申请人身份",
+    )
 
 
 @pytest.mark.parametrize("username,status", [("publisher_a", 403), ("caseworker_b", 404), ("supervisor", 200)])
 def test_who_may_reveal(client, users, person_and_record, username, status):
     person, _record = person_and_record
     client.force_login(users[username])
-    response = client.post(reverse("admin:registry_person_reveal", args=[person.pk]), {"purpose": "核对"})
+    response = client.post(
+        reverse("admin:registry_person_reveal", args=[person.pk]), {"purpose": "case", "detail": "核对身份"}
+    )
     assert response.status_code == status
     assert AccessLog.objects.filter(action=AccessAction.REVEAL).exists() == (status == 200)
 

@@ -76,7 +76,7 @@ def test_no_plain_id_number_is_stored_anywhere(tree, make_person, make_record, u
     with transaction.atomic():
         services.update_person(person, acting_user=users["operator"], reason="phone changed", phone="13800000000")
     # A reveal and an ID search in the admin write access-log rows: masked there too.
-    services.reveal_id_number(person, acting_user=users["caseworker_a"], purpose="核对身份")
+    services.reveal_id_number(person, acting_user=users["caseworker_a"], purpose="case", detail="核对身份")
     client.force_login(users["caseworker_a"])
     client.post("/admin/registry/person/find/", {"id_number": number})
     dump = _all_text_in_database()
