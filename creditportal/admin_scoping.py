@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal import access
 from creditportal.access import Action
+from creditportal.history_display import ReadableHistoryMixin
 
 REASON_FIELD = "change_reason"
 
@@ -73,13 +74,12 @@ def estimate_rows(queryset: QuerySet) -> int | None:
         return None
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class ScopedAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     """Base admin for department-owned models."""
 
     form = ReasonForm
     view_action = Action.VIEW
     change_action = Action.CHANGE
-    history_list_display = ["history_change_reason"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 

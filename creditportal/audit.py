@@ -43,17 +43,89 @@ def require_reason(reason: str | None) -> str:
     return cleaned
 
 
+def staff_name(user) -> str:
+    """How staff are named on every page: full name with the username,
+    ``张三（zhangsan）``; the username alone when no name is set."""
+    from django.utils.translation import gettext
+
+    if user is None:
+        return ""
+    username = user.get_username()
+    if username == settings.SYSTEM_USERNAME:
+        full = gettext("System")
+    else:
+        full = (user.get_full_name() or "").strip()
+    if not full or full == username:
+        return username
+    return gettext("%(name)s (%(username)s)") % {"name": full, "username": username}
+
+
+def _tracked_fields(instance, update_fields=None) -> tuple[list, list]:
+    """The concrete fields whose change matters: (those the history tracks, the others).
+    Fields set on every save (``auto_now``) never count as a change."""
+    model = type(instance)
+    history_model = getattr(getattr(model, "history", None), "model", None)
+    history_names = {f.name for f in history_model._meta.fields} if history_model is not None else set()
+    tracked, untracked = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or getattr(field, "auto_now", False):
+            continue
+        if update_fields is not None and field.name not in update_fields and field.attname not in update_fields:
+            continue
+        if field.name not in history_names:
+            untracked.append(field)
+        else:
+            tracked.append(field)
+    return tracked, untracked
+
+
+def changed_fields(instance, update_fields=None) -> tuple[bool, bool]:
+    """Compare a saved ``instance`` with its row: (a tracked field changed, another field changed)."""
+    tracked, untracked = _tracked_fields(instance, update_fields)
+    fields = tracked + untracked
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(*[f.attname for f in fields]).first()
+    if stored is None:
+        return True, True
+
+    def differs(field) -> bool:
+        value = getattr(instance, field.attname)
+        try:
+            value = field.to_python(value)
+        except Exception:  # a value the field cannot read: let the save (and its validation) decide
+            return True
+        return value != stored[field.attname]
+
+    return any(differs(f) for f in tracked), any(differs(f) for f in untracked)
+
+
 def save_with_history(instance, *, acting_user, reason: str, **save_kwargs):
     """Save ``instance`` so that its history row names ``acting_user`` and ``reason``.
 
     Must be called inside ``transaction.atomic`` (service functions open one);
     the history row is written by django-simple-history's post_save handler in
     the same transaction.
+
+    Saving an existing object without a change writes nothing: no history row
+    (and no new ``updated_at``). A change only to fields the history does not
+    keep is saved without a row. ``force_history=True`` writes the row anyway
+    (a change the fields do not show, e.g. many-to-many links).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("save_with_history must run inside transaction.atomic")
+    force = save_kwargs.pop("force_history", False)
+    reason = require_reason(reason)
+    if not force and instance.pk is not None and not instance._state.adding and not save_kwargs.get("force_insert"):
+        tracked_changed, other_changed = changed_fields(instance, save_kwargs.get("update_fields"))
+        if not tracked_changed:
+            if other_changed:
+                instance.skip_history_when_saving = True
+                try:
+                    instance.save(**save_kwargs)
+                finally:
+                    del instance.skip_history_when_saving
+            return instance
     instance._history_user = acting_user
-    instance._change_reason = require_reason(reason)
+    instance._change_reason = reason
     try:
         instance.save(**save_kwargs)
     finally:

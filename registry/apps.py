@@ -15,4 +15,7 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Credit registry")
 
     def ready(self):
+        from . import system_text
+
+        system_text.register()
         post_migrate.connect(_ensure_role_groups, sender=self, dispatch_uid="registry.ensure_role_groups")

@@ -19,7 +19,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from creditportal.audit import AuditHistory
+from creditportal.audit import AuditHistory, staff_name
 
 from . import crypto
 from .choices import (
@@ -422,7 +422,7 @@ class RoleGrant(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.department.name}"
+        return f"{staff_name(self.user)} · {self.get_role_display()} · {self.department.name}"
 
 
 class AccessLogQuerySet(models.QuerySet):
@@ -490,7 +490,7 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["person", "-at"], name="accesslog_person_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {staff_name(self.user)} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

@@ -185,13 +185,15 @@ def save_catalog_item(item: CatalogItem, *, acting_user, reason: str, recording_
         if not recording_departments:
             return item
     wanted = None if recording_departments is None else {department.pk for department in recording_departments}
-    if wanted is not None and wanted != set(item.recording_departments.values_list("pk", flat=True)):
+    links_changed = wanted is not None and wanted != set(item.recording_departments.values_list("pk", flat=True))
+    if links_changed:
         item.skip_history_when_saving = True  # no row per added or removed department...
         try:
             item.recording_departments.set(wanted)
         finally:
             del item.skip_history_when_saving
-    return save_with_history(item, acting_user=acting_user, reason=reason)  # ...one row with them all
+    # ...one row with them all (none when nothing changed at all)
+    return save_with_history(item, acting_user=acting_user, reason=reason, force_history=links_changed)
 
 
 # --- Holiday schedule ------------------------------------------------------------------

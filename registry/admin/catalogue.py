@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal.admin_scoping import ReasonForm
+from creditportal.history_display import ReadableHistoryMixin
 
 from .. import services
 from ..models import CatalogItem
@@ -15,7 +16,7 @@ from ..models import CatalogItem
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(SimpleHistoryAdmin):
+class CatalogItemAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     """The catalogue is province-wide reference data: every staff role reads it,
     administrators change it (model permission), nobody deletes it."""
 
@@ -24,7 +25,6 @@ class CatalogItemAdmin(SimpleHistoryAdmin):
     list_filter = ["category", "sharing_level", "polarity", "is_active"]
     search_fields = ["code", "name"]
     filter_horizontal = ["recording_departments"]
-    history_list_display = ["history_change_reason"]
     fieldsets = [
         (None, {"fields": ["code", "name", "category", "sector", "legal_basis", "is_provincial", "is_active"]}),
         (_("Use"), {"fields": ["sharing_level", "polarity", "default_severity", "recording_departments"]}),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from creditportal.admin_scoping import ReasonForm, ScopedAdmin
+from creditportal.audit import staff_name
 
 from .. import services
 from ..models import RoleGrant
@@ -24,10 +26,10 @@ class RoleGrantAdmin(ScopedAdmin):
     services, which keep django-guardian's object permissions in step."""
 
     form = RoleGrantForm
-    list_display = ["user", "role", "department", "is_active", "granted_by", "updated_at"]
+    list_display = ["user_name", "role", "department", "is_active", "granted_by_name", "updated_at"]
     list_filter = ["role", "is_active"]
     list_select_related = ["user", "department", "granted_by"]
-    search_fields = ["user__username", "department__name", "department__code"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "department__name", "department__code"]
     autocomplete_fields = ["user"]
 
     def get_fields(self, request, obj=None):
@@ -36,11 +38,19 @@ class RoleGrantAdmin(ScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None:
-            fieldsets.insert(0, (None, {"fields": ["user", "department", "role", "granted_by"]}))
+            fieldsets.insert(0, (None, {"fields": ["user_name", "department", "role", "granted_by_name"]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return ["user", "department", "role", "granted_by"] if obj is not None else []
+        return ["user_name", "department", "role", "granted_by_name"] if obj is not None else []
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def user_name(self, obj):
+        return staff_name(obj.user)
+
+    @admin.display(description=_("granted by"), ordering="granted_by__username")
+    def granted_by_name(self, obj):
+        return staff_name(obj.granted_by)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "department":
