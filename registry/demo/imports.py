@@ -20,6 +20,7 @@ from registry.importing import jobs
 from registry.models import CreditRecord, Department, ImportJob
 
 FILE_NAME = "demo-import.csv"
+ERRORS_FILE_NAME = "demo-import-with-errors.csv"
 DEPARTMENT = "YN-KM-SCJ"
 USERNAME = "caseworker"
 ROWS = 20
@@ -43,12 +44,31 @@ def demo_file(department: Department) -> bytes:
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
+def demo_file_with_errors(department: Department) -> bytes:
+    """Three of the department's records with mistakes, several in one row: the
+    check lists them all at once and the job asks for a corrected file."""
+    rows = list(csv.reader(io.StringIO(demo_file(department)[3:].decode("utf-8"))))[:4]
+    if len(rows) < 4:
+        return b""
+    first, second, third = rows[1], rows[2], rows[3]
+    first[0] = ""  # no name,
+    first[1] = first[1][:-1] + ("0" if first[1][-1] != "0" else "1")  # a mistyped ID number
+    first[4], first[5], first[6], first[7] = "2026-01-10", "一般", "2026-01-10", "2026-02-01"  # and 22 days
+    second[5] = "很严重"  # no such severity
+    third[2] = "XX-NONE-001"  # no such catalogue item
+    third[3] = first[3]  # and the decision number of row 2 again
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
 def load_demo_import(loader) -> None:
     tally = loader.tallies.setdefault("import jobs", type(next(iter(loader.tallies.values())))())
     department = Department.objects.filter(code=DEPARTMENT).first()
     user = get_user_model().objects.filter(username=USERNAME).first()
     if department is None or user is None:
         return
+    load_demo_invalid_import(loader, tally, department, user)
     if ImportJob.objects.filter(department=department, file_name=FILE_NAME, state=ImportJob.State.DONE).exists():
         tally.present += 1
         return
@@ -59,3 +79,17 @@ def load_demo_import(loader) -> None:
         job = jobs.run_job(job.pk, mode=jobs.IMPORT, acting_user=user)
     tally.created += 1
     loader.say(f"Import job: {job.file_name if job else FILE_NAME} {job.get_state_display() if job else ''}")
+
+
+def load_demo_invalid_import(loader, tally, department: Department, user) -> None:
+    """A checked file with errors (the error report, *Upload a corrected file*); nothing is written."""
+    if ImportJob.objects.filter(department=department, file_name=ERRORS_FILE_NAME).exists():
+        tally.present += 1
+        return
+    data = demo_file_with_errors(department)
+    if not data:
+        return
+    job = jobs.create_job(ContentFile(data, name=ERRORS_FILE_NAME), department=department, acting_user=user)
+    job = jobs.run_job(job.pk, mode=jobs.CHECK, acting_user=user)
+    tally.created += 1
+    loader.say(f"Import job: {ERRORS_FILE_NAME} {job.get_state_display() if job else ''}")

@@ -359,7 +359,12 @@ class ImportJobAdmin(ScopedAdmin):
     @admin.display(description=_("records written"))
     def history_link(self, obj):
         url = reverse("admin:registry_creditrecord_import_job", args=[obj.pk])
-        return format_html(
+        shown = format_html(
             '{} <code>{}</code> · <a href="{}">{}</a>',
             gettext("History rows carry the reason"), obj.history_reason, url, gettext("Open the import page"),
         )  # fmt: skip
+        if obj.state == State.DONE and obj.created_count + obj.updated_count:
+            shown += format_html(
+                ' · <a href="{}">{}</a>', records_url(obj), gettext("Show the records this import created or changed")
+            )
+        return shown

@@ -277,6 +277,8 @@ def test_a_finished_import_links_to_the_records_it_created_or_changed(client, tr
     page = client.get(second_page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     link = f"{reverse('admin:registry_creditrecord_changelist')}?import_job={second.pk}"
     assert f'href="{link}"' in page and "Show the records this import created or changed" in page
+    job_page = client.get(reverse("admin:registry_importjob_change", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert f'href="{link}"' in job_page.content.decode()  # the job's own page links there too
     assert listed(client, link) == {rows[0][3], second_rows[2][3]}
     assert listed(client, f"{reverse('admin:registry_creditrecord_changelist')}?import_job={first.pk}") == {
         row[3] for row in rows
