@@ -9,6 +9,7 @@ commands and tasks call these; none of them writes the models directly.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import unicodedata
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from creditportal import access
@@ -263,6 +264,25 @@ def look_up_person(id_number: str, *, acting_user, purpose: str = "", ip_address
     return person
 
 
+# How long a lookup lets its user record for the person found (the admin keeps the
+# same mark in the session): half a working day.
+LOOKUP_VALID_FOR = datetime.timedelta(hours=4)
+
+
+def may_record_for_person(user, person: Person) -> bool:
+    """May ``user`` attach a record to ``person``? When their departments see the
+    person (registered them, or hold a record of them), or when they found the
+    person by full ID number (a SEARCH row of theirs) within ``LOOKUP_VALID_FOR``:
+    the lookup is the only way to a person registered elsewhere."""
+    if getattr(user, "is_superuser", False) or access.can(user, Action.VIEW, person):
+        return True
+    if user == get_system_user():
+        return True
+    return AccessLog.objects.filter(
+        user=user, person=person, action=AccessAction.SEARCH, at__gte=timezone.now() - LOOKUP_VALID_FOR
+    ).exists()
+
+
 def log_already_registered(person: Person, *, acting_user, purpose: str) -> bool:
     """An "already registered" answer confirms that a number is registered: log it
     the way the import does (a SEARCH row when the user may not see the person;
@@ -484,6 +504,7 @@ def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> Cre
     status is not changed here: that is :func:`change_record_status`'s job.
     """
     require_reason(reason)
+    current = None
     if record.pk:
         current = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
         access.require_department(acting_user, Action.CHANGE, current.department)
@@ -493,6 +514,11 @@ def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> Cre
             )
     elif record.status != RecordStatus.DRAFT:
         raise ValidationError({"status": _("A new record starts as a draft.")})
+    if record.person_id and (current is None or current.person_id != record.person_id):
+        if not may_record_for_person(acting_user, record.person):
+            raise PermissionDenied(
+                _("Find this person by their full ID number first: they are registered by another department.")
+            )
     record.fill_display_period()
     record.full_clean()
     changed = record.pk is not None and _content_differs(current, record)

@@ -3,15 +3,18 @@
 A person registered by another department, and of whom the user's departments
 hold no record, is reached only through the lookup: it remembers the person in
 the session (by primary key, for a limited time), and the record form accepts
-that person only while the mark lasts. The person stays out of every list.
+that person only while the mark lasts (``registry.services.may_record_for_person``
+checks the lookup again, from the access log). The person stays out of every list.
 """
 
 from __future__ import annotations
 
 import time
 
+from ..services import LOOKUP_VALID_FOR
+
 SESSION_KEY = "registry.looked_up_persons"
-LOOKUP_VALID_SECONDS = 4 * 60 * 60  # half a working day
+LOOKUP_VALID_SECONDS = int(LOOKUP_VALID_FOR.total_seconds())  # as long as the services accept the lookup
 MAX_REMEMBERED = 50
 
 

@@ -250,3 +250,27 @@ def test_the_history_shows_a_recording_department_contacts_masked(client, users,
     client.force_login(users["caseworker_a"])
     body = client.get(reverse("admin:registry_person_history", args=[person.pk])).content.decode()
     assert "13900001111" in body
+
+
+def test_the_services_accept_a_record_for_a_person_registered_elsewhere_only_after_a_lookup(users, tree, shared):
+    person, record_a = shared
+    b = users["caseworker_b"]
+
+    def new_record(decision_no):
+        return CreditRecord(
+            person=person,
+            department=tree["B"],
+            catalog_item=record_a.catalog_item,
+            severity="general",
+            decision_no=decision_no,
+            decision_date=record_a.decision_date,
+            summary="超限运输",
+        )
+
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        services.save_credit_record(new_record("昆交罚〔2026〕1号"), acting_user=b, reason="录入")
+    assert not CreditRecord.objects.filter(department=tree["B"]).exists()
+    services.look_up_person(person.id_number, acting_user=b, purpose="办理超限运输案件")
+    with transaction.atomic():
+        services.save_credit_record(new_record("昆交罚〔2026〕2号"), acting_user=b, reason="录入")
+    assert CreditRecord.objects.filter(department=tree["B"], person=person).count() == 1
