@@ -38,14 +38,23 @@ def mask_email(value: str | None) -> str:
     return local[:1] + "***@" + domain
 
 
+# A Chinese address begins with its province and prefecture (云南省昆明市, 云南省红河哈尼族彝族自治州,
+# 北京市): that much says where a person lives without saying where to find them.
+_REGION_PREFIX = re.compile(r"^(?:.{2,8}?(?:省|自治区))?(?:.{2,10}?(?:市|自治州|州|地区|盟))?")
+
+
 def mask_address(value: str | None) -> str:
-    """The first part of an address (up to the first separator, at most
-    ``ADDRESS_KEEP`` characters), followed by ``…``."""
+    """The first part of an address, followed by ``…``: its province and
+    prefecture when it begins with them, otherwise up to the first separator
+    (at most ``ADDRESS_KEEP`` characters)."""
     value = (value or "").strip()
     if not value:
         return ""
-    first = _ADDRESS_SEPARATOR.split(value, maxsplit=1)[0][:ADDRESS_KEEP]
-    return first + "…"
+    region = _REGION_PREFIX.match(value).group(0)
+    if region and len(region) < len(value):
+        return region + "…"
+    first = _ADDRESS_SEPARATOR.split(value, maxsplit=1)[0]
+    return first[: max(1, min(ADDRESS_KEEP, len(value) // 2))] + "…"
 
 
 CONTACT_MASKS = {"phone": mask_phone, "email": mask_email, "address": mask_address}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from registry import services
 from registry.choices import AccessAction
+from registry.contacts import mask_address, mask_email, mask_phone
 from registry.models import AccessLog, CreditRecord, Person
 from registry.roles import Role
 from tests.conftest import make_id_number, make_user
@@ -274,3 +275,19 @@ def test_the_services_accept_a_record_for_a_person_registered_elsewhere_only_aft
     with transaction.atomic():
         services.save_credit_record(new_record("昆交罚〔2026〕2号"), acting_user=b, reason="录入")
     assert CreditRecord.objects.filter(department=tree["B"], person=person).count() == 1
+
+
+@pytest.mark.parametrize(
+    "mask,value,shown",
+    [
+        (mask_phone, "13812345678", "138****5678"),
+        (mask_phone, "", ""),
+        (mask_email, "alice@example.cn", "a***@example.cn"),
+        (mask_address, "云南省昆明市五华区青年路100号", "云南省昆明市…"),
+        (mask_address, "云南省红河哈尼族彝族自治州蒙自市天马路8号", "云南省红河哈尼族彝族自治州…"),
+        (mask_address, "北京市朝阳区建国路1号", "北京市…"),
+        (mask_address, "青年路100号", "青年路…"),
+    ],
+)
+def test_contact_details_are_masked_to_their_first_part(mask, value, shown):
+    assert mask(value) == shown
