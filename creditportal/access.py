@@ -41,6 +41,40 @@ class Action(str, enum.Enum):
         return f"registry.{self.value}"
 
 
+class SystemDuty(str, enum.Enum):
+    """What the named system user (``settings.SYSTEM_USERNAME``) does for the
+    portal: Celery tasks and the steps citizens take on the public site (a
+    citizen is not a staff user; the portal records their step as the system,
+    with the citizen named in the reason)."""
+
+    EXPIRE_RECORDS = "expire_records"  # end display periods when they are over (registry.expiry)
+    OPEN_HOLDS = "open_holds"  # shield a record when its subject files an objection
+    CLOSE_HOLDS = "close_holds"  # lift such a hold when the objection is withdrawn
+    SEND_NOTIFICATIONS = "send_notifications"  # the outbox
+    REMIND = "remind"  # deadline reminders and escalations
+    SYNCHRONISE = "synchronise"  # open-data feeds and other platforms
+
+
+# The system's policy, explicit: which duties it has, and which department
+# actions it holds (in every department: its duties are the province's). It
+# reads everything it works on (VIEW) and changes nothing through a
+# caseworker's action: each write it makes is one of its duties above,
+# checked by the service that makes it with :func:`system_may`.
+SYSTEM_DUTIES: frozenset[SystemDuty] = frozenset(SystemDuty)
+SYSTEM_ACTIONS: frozenset[Action] = frozenset({Action.VIEW})
+
+
+def is_system_user(user) -> bool:
+    from django.conf import settings
+
+    return bool(user is not None and getattr(user, "pk", None) and user.get_username() == settings.SYSTEM_USERNAME)
+
+
+def system_may(user, duty: SystemDuty) -> bool:
+    """Whether ``user`` is the system acting under its policy for ``duty``."""
+    return is_system_user(user) and SystemDuty(duty) in SYSTEM_DUTIES
+
+
 _CACHE_ATTR = "_creditportal_department_scope"
 
 
@@ -81,6 +115,8 @@ def permitted_departments(user, action: Action) -> QuerySet:
     Department = _department_model()
     if getattr(user, "is_superuser", False) and user.is_active:
         return Department.objects.all()
+    if is_system_user(user):
+        return Department.objects.all() if Action(action) in SYSTEM_ACTIONS else Department.objects.none()
     paths = granted_department_paths(user, action)
     if not paths:
         return Department.objects.none()
@@ -103,6 +139,8 @@ def _scope_q(model, departments: QuerySet) -> Q:
 
 def restrict(queryset: QuerySet, user, action: Action) -> QuerySet:
     """Narrow ``queryset`` to the rows ``user`` may ``action``."""
+    if is_system_user(user):  # inactive (nobody logs in as it), acting under its policy
+        return queryset if Action(action) in SYSTEM_ACTIONS else queryset.none()
     if user is None or not getattr(user, "is_active", False) or not getattr(user, "is_authenticated", False):
         return queryset.none()
     if user.is_superuser:

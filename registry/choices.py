@@ -52,6 +52,10 @@ class CatalogCategory(models.TextChoices):
 class RecordStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
+    # No record has this status any more: an objection opens a display hold
+    # (registry.models.DisplayHold) and the status stays what it was. The value
+    # remains for history rows written before holds, and as the label pages show
+    # for a record with an open objection hold.
     UNDER_OBJECTION = "under_objection", _("Under objection")
     CORRECTED = "corrected", _("Corrected")
     REPAIRED = "repaired", _("Repaired")
@@ -61,6 +65,15 @@ class RecordStatus(models.TextChoices):
 
 # Statuses whose records may be displayed and shared (inside their period).
 DISPLAYABLE_STATUSES = (RecordStatus.ACTIVE, RecordStatus.CORRECTED)
+
+
+class HoldSource(models.TextChoices):
+    """What shields a record from display and sharing while it is open."""
+
+    OBJECTION = "objection", _("Objection")
+    COURT_ORDER = "court_order", _("Court order")
+    REPAIR_REVIEW = "repair_review", _("Repair under review")
+    OTHER = "other", _("Other decision")
 
 
 class AccessAction(models.TextChoices):

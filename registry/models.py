@@ -29,6 +29,7 @@ from .choices import (
     CalendarDayKind,
     CatalogCategory,
     DepartmentLevel,
+    HoldSource,
     Polarity,
     RecordStatus,
     Severity,
@@ -205,6 +206,14 @@ class CatalogItem(models.Model):
     general_max_days = models.PositiveIntegerField(_("general: maximum display days"), default=365)
     serious_min_days = models.PositiveIntegerField(_("serious: minimum display days"), default=365)
     serious_max_days = models.PositiveIntegerField(_("serious: maximum display days"), default=1095)
+    publish_minor = models.BooleanField(
+        _("publish minor records"),
+        default=False,
+        help_text=_(
+            "Minor information is in principle not published (State Council credit repair plan, 2025): tick only "
+            "where a rule requires this item's minor records to be public."
+        ),
+    )
     is_provincial = models.BooleanField(_("provincial addition"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     recording_departments = models.ManyToManyField(
@@ -264,13 +273,44 @@ class CatalogItem(models.Model):
 
 class CreditRecordQuerySet(models.QuerySet):
     def displayable(self, on: datetime.date | None = None):
-        """Records that may be shown and shared on ``on`` (default today).
+        """Records whose status and period let them be shown and shared on
+        ``on`` (default today), not counting holds (see :meth:`public`).
 
         Filters on the dates themselves, so a record past its period is never
         shown even if the expiry task has not run yet.
         """
         day = on or local_today()
         return self.filter(status__in=DISPLAYABLE_STATUSES, display_from__lte=day, display_until__gte=day)
+
+    def held(self):
+        """Records with an open display hold (an objection, a court order, ...)."""
+        return self.filter(models.Exists(DisplayHold.objects.open().filter(record=models.OuterRef("pk"))))
+
+    def not_held(self):
+        return self.exclude(models.Exists(DisplayHold.objects.open().filter(record=models.OuterRef("pk"))))
+
+    def public(self, on: datetime.date | None = None):
+        """What anyone may see on ``on``: displayable, no open hold, a catalogue
+        item whose sharing level is public, and minor records only where their
+        item says its minor records are published. Public pages and open data
+        use this and nothing else (with :data:`registry.projection.PUBLIC_RECORD`)."""
+        return (
+            self.displayable(on)
+            .not_held()
+            .filter(catalog_item__sharing_level=SharingLevel.PUBLIC)
+            .exclude(severity=Severity.MINOR, catalog_item__publish_minor=False)
+        )
+
+    def shareable(self, on: datetime.date | None = None):
+        """What authorised systems (the check-before-approval API) may receive on
+        ``on``: displayable, no open hold, items shared publicly or on conditions
+        (minor records included: the publication rule does not limit sharing
+        between authorities)."""
+        return (
+            self.displayable(on)
+            .not_held()
+            .filter(catalog_item__sharing_level__in=[SharingLevel.PUBLIC, SharingLevel.CONDITIONAL])
+        )
 
 
 class CreditRecord(models.Model):
@@ -337,8 +377,27 @@ class CreditRecord(models.Model):
 
     @property
     def is_displayed(self) -> bool:
-        today = local_today()
-        return self.status in DISPLAYABLE_STATUSES and self.display_from <= today <= self.display_until
+        """Shown on the public pages today (the rules of ``public()``, for one record)."""
+        return CreditRecord.objects.public().filter(pk=self.pk).exists()
+
+    @property
+    def is_held(self) -> bool:
+        return self.pk is not None and DisplayHold.objects.open().filter(record_id=self.pk).exists()
+
+    @property
+    def is_under_objection(self) -> bool:
+        """An objection's hold is open: the record changes only through the objection's decision."""
+        return (
+            self.pk is not None
+            and DisplayHold.objects.open().filter(record_id=self.pk, source=HoldSource.OBJECTION).exists()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status as pages say it: "under objection" while an objection's hold is open."""
+        if self.is_under_objection:
+            return str(RecordStatus.UNDER_OBJECTION.label)
+        return str(self.get_status_display())
 
     def fill_display_period(self) -> None:
         """Default display start to the decision date and end to the catalogue's maximum."""
@@ -388,6 +447,66 @@ class CreditRecord(models.Model):
                 ) % {"days": days, "severity": self.get_severity_display(), "low": low, "high": high}
         if errors:
             raise ValidationError(errors)
+
+
+class DisplayHoldQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+
+class DisplayHold(models.Model):
+    """What shields a record from display and sharing while it is open: an
+    objection today, a court order or a repair under review later.
+
+    The record's status is not touched: closing the last open hold lets the
+    record be displayed again as it was. Opened and closed by
+    ``registry.services.open_hold`` / ``close_hold`` (history and reason).
+    """
+
+    record = models.ForeignKey("CreditRecord", verbose_name=_("record"), on_delete=models.PROTECT, related_name="holds")
+    source = models.CharField(_("source"), max_length=16, choices=HoldSource.choices)
+    reference = models.CharField(
+        _("reference"), max_length=100, help_text=_("The case that holds the record, e.g. an objection's number.")
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
+    )
+    open_reason = models.CharField(_("reason for opening"), max_length=500)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    close_reason = models.CharField(_("reason for closing"), max_length=500, blank=True)
+
+    history = AuditHistory()
+    objects = DisplayHoldQuerySet.as_manager()
+
+    access_department_path = "record__department"
+
+    class Meta:
+        verbose_name = _("display hold")
+        verbose_name_plural = _("display holds")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "source", "reference"],
+                condition=Q(closed_at__isnull=True),
+                name="hold_one_open_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.reference}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 class RoleGrant(models.Model):

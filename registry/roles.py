@@ -34,12 +34,17 @@ _READ = _perms("department", "view") + _perms("catalogitem", "view") + _perms("c
 ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     Role.CASEWORKER: _READ
     + _perms("person", "view", "add", "change")
-    + _perms("creditrecord", "view", "add", "change"),
-    Role.REVIEWER: _READ + _perms("person", "view") + _perms("creditrecord", "view"),
-    Role.PUBLISHER: _READ + _perms("person", "view") + _perms("creditrecord", "view"),
+    + _perms("creditrecord", "view", "add", "change")
+    + _perms("displayhold", "view"),
+    Role.REVIEWER: _READ
+    + _perms("person", "view")
+    + _perms("creditrecord", "view")
+    + _perms("displayhold", "view", "add", "change"),
+    Role.PUBLISHER: _READ + _perms("person", "view") + _perms("creditrecord", "view") + _perms("displayhold", "view"),
     Role.SUPERVISOR: _READ
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
+    + _perms("displayhold", "view", "add", "change")
     + _perms("accesslog", "view")
     + _perms("rolegrant", "view"),
     Role.ADMINISTRATOR: _perms("department", "view", "add", "change")
@@ -47,6 +52,7 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     + _perms("calendarday", "view", "add", "change")
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
+    + _perms("displayhold", "view", "add", "change")
     + _perms("accesslog", "view")
     + _perms("rolegrant", "view", "add", "change")
     # Viewing users only (to pick them in a grant): changing accounts stays with

@@ -22,11 +22,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from creditportal import access
-from creditportal.access import Action
-from creditportal.audit import get_system_user, require_reason, save_with_history
+from creditportal.access import Action, SystemDuty
+from creditportal.audit import require_reason, save_with_history
 
 from . import crypto, hooks, workdays
-from .choices import DISPLAYABLE_STATUSES, REVEAL_DETAIL_MIN_CHARS, AccessAction, RecordStatus, RevealPurpose
+from .choices import (
+    DISPLAYABLE_STATUSES,
+    REVEAL_DETAIL_MIN_CHARS,
+    AccessAction,
+    HoldSource,
+    RecordStatus,
+    RevealPurpose,
+)
 from .identifiers import mask_id, validate_resident_id
 from .models import (
     ID_NUMBER_CONTEXT,
@@ -35,6 +42,7 @@ from .models import (
     CatalogItem,
     CreditRecord,
     Department,
+    DisplayHold,
     Person,
     RoleGrant,
     local_today,
@@ -458,20 +466,20 @@ def update_person(person: Person, *, acting_user, reason: str, id_number: str | 
 STATUS_TRANSITIONS: dict[tuple[str, str], Action | None] = {
     (RecordStatus.DRAFT, RecordStatus.ACTIVE): Action.PUBLISH,
     (RecordStatus.DRAFT, RecordStatus.REVOKED): Action.CHANGE,
-    (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION): Action.DECIDE,
-    (RecordStatus.CORRECTED, RecordStatus.UNDER_OBJECTION): Action.DECIDE,
-    (RecordStatus.UNDER_OBJECTION, RecordStatus.ACTIVE): Action.DECIDE,
-    (RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED): Action.DECIDE,
-    (RecordStatus.UNDER_OBJECTION, RecordStatus.REVOKED): Action.DECIDE,
+    # An objection upheld: the record is corrected or revoked (an objection
+    # itself is a display hold, not a status: see open_hold).
+    (RecordStatus.ACTIVE, RecordStatus.CORRECTED): Action.DECIDE,
     (RecordStatus.ACTIVE, RecordStatus.REPAIRED): Action.DECIDE,
     (RecordStatus.CORRECTED, RecordStatus.REPAIRED): Action.DECIDE,
     (RecordStatus.ACTIVE, RecordStatus.REVOKED): Action.DECIDE,
     (RecordStatus.CORRECTED, RecordStatus.REVOKED): Action.DECIDE,
+    # A record whose period ended while it was under objection can still be
+    # revoked when the objection is upheld (revoked records never count).
+    (RecordStatus.EXPIRED, RecordStatus.REVOKED): Action.DECIDE,
     # Expiry is a fact of the calendar, not a decision: only once the period has ended.
     (RecordStatus.DRAFT, RecordStatus.EXPIRED): None,
     (RecordStatus.ACTIVE, RecordStatus.EXPIRED): None,
     (RecordStatus.CORRECTED, RecordStatus.EXPIRED): None,
-    (RecordStatus.UNDER_OBJECTION, RecordStatus.EXPIRED): None,
 }
 
 
@@ -557,7 +565,9 @@ def change_record_status(record: CreditRecord, *, status: str, acting_user, reas
     if needed is None:
         if locked.display_until >= local_today():
             raise ValidationError(_("The display period has not ended yet."), code="not_expired")
-        if not (getattr(acting_user, "is_superuser", False) or acting_user == get_system_user()):
+        if not (
+            getattr(acting_user, "is_superuser", False) or access.system_may(acting_user, SystemDuty.EXPIRE_RECORDS)
+        ):
             raise PermissionDenied(_("Only the expiry task ends a display period."))
     else:
         access.require_department(acting_user, needed, locked.department)
@@ -571,6 +581,62 @@ def change_record_status(record: CreditRecord, *, status: str, acting_user, reas
     record.status = locked.status
     record.updated_at = locked.updated_at
     return record
+
+
+# --- Display holds ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_hold(record: CreditRecord, *, source: str, reference: str, acting_user, reason: str) -> DisplayHold:
+    """Shield ``record`` from display and sharing until the hold closes.
+
+    A reviewer (DECIDE on the record's department) opens one for a court order
+    or a review; the system opens one for its subject's objection filed on the
+    public site (its duty OPEN_HOLDS). The status is not touched. If the record
+    was shown, what derives from it follows (hooks: WITHDRAWN).
+    """
+    require_reason(reason)
+    locked = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
+    if not access.system_may(acting_user, SystemDuty.OPEN_HOLDS):
+        access.require_department(acting_user, Action.DECIDE, locked.department)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": _("Name the case that holds the record.")})
+    existing = DisplayHold.objects.open().filter(record=locked, source=source, reference=reference).first()
+    if existing is not None:
+        return existing
+    was_shown = CreditRecord.objects.public().filter(pk=locked.pk).exists()
+    was_shared = was_shown or CreditRecord.objects.shareable().filter(pk=locked.pk).exists()
+    hold = DisplayHold(record=locked, source=HoldSource(source), reference=reference, opened_by=acting_user,
+                       open_reason=reason[:500])  # fmt: skip
+    hold.full_clean()
+    save_with_history(hold, acting_user=acting_user, reason=reason)
+    if was_shared:
+        hooks.fire(hooks.RecordEvent.WITHDRAWN, [locked.pk], acting_user=acting_user, reason=reason,
+                   on=local_today(), source="holds")  # fmt: skip
+    return hold
+
+
+@transaction.atomic
+def close_hold(hold: DisplayHold, *, acting_user, reason: str) -> DisplayHold:
+    """Close a hold. When it was the record's last open hold, the record may be
+    displayed again exactly as its status and period say (hooks: RESTORED)."""
+    require_reason(reason)
+    hold = DisplayHold.objects.select_for_update().select_related("record__department").get(pk=hold.pk)
+    if not access.system_may(acting_user, SystemDuty.CLOSE_HOLDS):
+        access.require_department(acting_user, Action.DECIDE, hold.record.department)
+    if hold.closed_at is not None:
+        return hold
+    hold.closed_at = timezone.now()
+    hold.closed_by = acting_user
+    hold.close_reason = reason[:500]
+    save_with_history(hold, acting_user=acting_user, reason=reason)
+    record_id = hold.record_id
+    if not DisplayHold.objects.open().filter(record_id=record_id).exists():
+        if CreditRecord.objects.shareable().filter(pk=record_id).exists():
+            hooks.fire(hooks.RecordEvent.RESTORED, [record_id], acting_user=acting_user, reason=reason,
+                       on=local_today(), source="holds")  # fmt: skip
+    return hold
 
 
 @transaction.atomic

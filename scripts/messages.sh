@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=${PYTHON:-$PWD/.venv/bin/python}
+if [[ ! -x $PY ]]; then  # a git worktree: the main checkout's virtualenv
+    PY=$(cd "$(git rev-parse --git-common-dir)/.." && pwd)/.venv/bin/python
+fi
 PO=locale/zh_Hans/LC_MESSAGES/django.po
 if [[ -f $PO ]]; then
     # A union merge can leave an entry twice (both branches touched it): keep the first.

@@ -12,6 +12,6 @@ access log); the import pages live in ``registry.importing.admin``.
 from django.contrib import admin
 
 from ..importing.admin import ImportJob, ImportJobAdmin
-from . import access_log, calendar, catalogue, common, departments, grants, persons, records  # noqa: F401 (registers)
+from . import access_log, calendar, catalogue, common, departments, grants, holds, persons, records  # noqa: F401 (registers)
 
 admin.site.register(ImportJob, ImportJobAdmin)

@@ -24,7 +24,7 @@ from django.db.models import prefetch_related_objects
 from guardian.shortcuts import get_perms
 
 from registry import services
-from registry.choices import RecordStatus
+from registry.choices import HoldSource, RecordStatus
 from registry.models import CatalogItem, CreditRecord, Department, RoleGrant, local_today
 from registry.roles import ROLE_DEPARTMENT_ACTIONS, group_name
 
@@ -35,8 +35,9 @@ CHUNK = 100  # persons or records per commit
 
 # How a published record reaches each demo status, along the service's transitions.
 STATUS_PATHS = {
-    RecordStatus.UNDER_OBJECTION: (RecordStatus.UNDER_OBJECTION,),
-    RecordStatus.CORRECTED: (RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED),
+    # "Under objection" is a display hold on a published record (opened below).
+    RecordStatus.UNDER_OBJECTION: (),
+    RecordStatus.CORRECTED: (RecordStatus.CORRECTED,),
     RecordStatus.REPAIRED: (RecordStatus.REPAIRED,),
     RecordStatus.EXPIRED: (RecordStatus.EXPIRED,),
     RecordStatus.REVOKED: (RecordStatus.REVOKED,),
@@ -308,6 +309,14 @@ class DemoLoader:
             for status in STATUS_PATHS.get(spec.status, ()):
                 services.change_record_status(
                     record, status=status, acting_user=self.operator, reason=f"{data.REASON}: status {status}"
+                )
+            if spec.status == RecordStatus.UNDER_OBJECTION and record.status == RecordStatus.ACTIVE:
+                services.open_hold(
+                    record,
+                    source=HoldSource.OBJECTION,
+                    reference=f"DEMO-{record.pk:05d}",
+                    acting_user=self.operator,
+                    reason=f"{data.REASON}: objection filed",
                 )
         return record
 

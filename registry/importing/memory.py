@@ -7,8 +7,10 @@ Correct and slower than the PostgreSQL stage; meant for the demo and tests.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from ..choices import RecordStatus
-from ..models import CreditRecord, Person
+from ..models import CreditRecord, DisplayHold, Person
 from .engine import RECORD_FIELDS, STAGE_COLUMNS
 from .messages import (
     IMPORT_UPDATABLE_STATUSES,
@@ -93,8 +95,10 @@ class MemoryStage:
                 yield name_mismatch_registered(row_no, labels["name"], name, masked or "")
         persons = self._existing_persons()
         for record, _values, row in self._changes(persons):
-            if record is not None and record.status not in IMPORT_UPDATABLE_STATUSES:
-                yield record_not_updatable(row[COL["row_no"]], labels["decision_no"], record.decision_no, record.status)
+            if record is not None and (record.status not in IMPORT_UPDATABLE_STATUSES or record.held):
+                # A record under an open hold changes only through the hold's case.
+                status = RecordStatus.UNDER_OBJECTION if record.held else record.status
+                yield record_not_updatable(row[COL["row_no"]], labels["decision_no"], record.decision_no, status)
 
     def persons_outside(self, department_ids: list[int]) -> list[int]:
         """Registered persons the file names by ID number whom these departments may not see."""
@@ -120,7 +124,10 @@ class MemoryStage:
         found = {}
         numbers = [row[COL["decision_no"]] for row in self.rows]
         for chunk in _chunks(numbers):
-            for record in CreditRecord.objects.filter(department=self.department, decision_no__in=chunk):
+            records = CreditRecord.objects.filter(department=self.department, decision_no__in=chunk).annotate(
+                held=Exists(DisplayHold.objects.open().filter(record=OuterRef("pk")))
+            )
+            for record in records:
                 found[record.decision_no] = record
         return found
 

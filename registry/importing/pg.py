@@ -23,7 +23,7 @@ import psycopg
 from django.db import DatabaseError, connection, transaction
 
 from ..choices import RecordStatus
-from ..models import CreditRecord, Person
+from ..models import CreditRecord, DisplayHold, Person
 from .engine import RECORD_FIELDS, STAGE_COLUMNS
 from .messages import (
     IMPORT_UPDATABLE_STATUSES,
@@ -328,6 +328,23 @@ class PostgresStage:
             )
             for row_no, decision_no, status in cursor.fetchall():
                 yield record_not_updatable(row_no, labels["decision_no"], decision_no, status)
+            # Records under an open display hold (an objection) change only through
+            # its case: from the holds' side, as few are open at a time.
+            cursor.execute(
+                f"""
+                SELECT s.row_no, s.decision_no
+                FROM {qn(DisplayHold._meta.db_table)} h
+                JOIN {qn(CreditRecord._meta.db_table)} r ON r.id = h.record_id
+                JOIN {stage} s ON s.decision_no = r.decision_no
+                LEFT JOIN {qn(Person._meta.db_table)} p ON p.id_number_index = s.id_index
+                WHERE h.closed_at IS NULL AND r.department_id = %s AND r.status = ANY(%s)
+                  AND s.ok AND {self._record_compare("p")}
+                ORDER BY s.row_no LIMIT %s
+                """,
+                [self.department.pk, [str(status) for status in IMPORT_UPDATABLE_STATUSES], limit],
+            )
+            for row_no, decision_no in cursor.fetchall():
+                yield record_not_updatable(row_no, labels["decision_no"], decision_no, RecordStatus.UNDER_OBJECTION)
 
     def persons_outside(self, department_ids: list[int]) -> list[int]:
         """Registered persons the file names by ID number whom these departments

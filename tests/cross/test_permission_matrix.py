@@ -13,9 +13,19 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from registry.choices import AccessAction
-from registry.models import AccessLog, CalendarDay, CatalogItem, CreditRecord, Department, ImportJob, Person, RoleGrant
+from registry.models import (
+    AccessLog,
+    CalendarDay,
+    CatalogItem,
+    CreditRecord,
+    Department,
+    DisplayHold,
+    ImportJob,
+    Person,
+    RoleGrant,
+)
 from registry.roles import ROLE_MODEL_PERMISSIONS, Role
-from registry.services import grant_role, log_access
+from registry.services import grant_role, log_access, open_hold
 from tests.conftest import PASSWORD
 
 ROLE_USERS = [
@@ -50,9 +60,19 @@ REACH = {
     "operator": {"YN", "KM", "QJ", "A", "B", "C"},
 }
 # Models covered by this matrix (the meta-test checks every registry model is here).
-MATRIX_MODELS = {Department, Person, CatalogItem, CalendarDay, CreditRecord, AccessLog, RoleGrant, ImportJob}
-SCOPED_MODELS = {Department, Person, CreditRecord, AccessLog, RoleGrant, ImportJob}
-SCOPED_NAMES = ["department", "person", "creditrecord", "accesslog", "rolegrant", "importjob"]
+MATRIX_MODELS = {
+    Department,
+    Person,
+    CatalogItem,
+    CalendarDay,
+    CreditRecord,
+    AccessLog,
+    RoleGrant,
+    ImportJob,
+    DisplayHold,
+}
+SCOPED_MODELS = {Department, Person, CreditRecord, AccessLog, RoleGrant, ImportJob, DisplayHold}
+SCOPED_NAMES = ["department", "person", "creditrecord", "accesslog", "rolegrant", "importjob", "displayhold"]
 # Import jobs are about credit records: their pages follow the credit-record
 # model permissions (registry/importing/admin.py); nobody adds or changes one by hand.
 PERM_MODEL = {"importjob": "creditrecord"}
@@ -88,6 +108,8 @@ def world(users, tree, make_person, make_record, settings, catalog_item):
         clerk = get_user_model().objects.create_user(f"clerk_{key}", password=PASSWORD)
         grant = grant_role(clerk, role=Role.CASEWORKER, department=tree[key], acting_user=users["operator"])
         job = create_job(ContentFile(b"name\n", name=f"{key}.csv"), department=tree[key], acting_user=users["operator"])
+        hold = open_hold(record, source="court_order", reference=f"HOLD-{key}", acting_user=users["operator"],
+                         reason="test")  # fmt: skip
         objects[key] = {
             "department": tree[key],
             "person": person,
@@ -95,6 +117,7 @@ def world(users, tree, make_person, make_record, settings, catalog_item):
             "accesslog": log,
             "rolegrant": grant,
             "importjob": job,
+            "displayhold": hold,
         }
     return users, objects
 
@@ -115,6 +138,7 @@ def expected_object_status(username, model_name, dept_key, page):
         "accesslog": AccessLog,
         "rolegrant": RoleGrant,
         "importjob": ImportJob,
+        "displayhold": DisplayHold,
     }[model_name]
     in_scope = dept_key in REACH[username]
     if model in SCOPED_MODELS and not in_scope:

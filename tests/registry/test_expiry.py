@@ -39,8 +39,8 @@ def record_ending(operator, tree, make_person, make_record):
         )
         if status != RecordStatus.DRAFT:
             services.publish_records([record], acting_user=operator, reason="公示")
-        if status == RecordStatus.UNDER_OBJECTION:
-            services.change_record_status(record, status=status, acting_user=operator, reason="异议")
+        if status == RecordStatus.UNDER_OBJECTION:  # an objection: a display hold on the active record
+            services.open_hold(record, source="objection", reference="YY-1", acting_user=operator, reason="异议")
         if days != 10:
             record.display_until = today + datetime.timedelta(days=days)
             with transaction.atomic():
@@ -74,8 +74,10 @@ def test_expiry_moves_ended_records_with_one_history_row_each(record_ending, ope
 
     result = expiry.expire_records()
 
-    assert result.expired == 3
-    for record in [*ended, stale_draft]:
+    # A display hold does not lengthen a display period: the end of the period
+    # is a fact of the calendar (the objection is still decided: its hold stays open).
+    assert result.expired == 4
+    for record in [*ended, stale_draft, objected]:
         record.refresh_from_db()
         assert record.status == RecordStatus.EXPIRED
         last = history_of(record)[-1]
@@ -89,7 +91,7 @@ def test_expiry_moves_ended_records_with_one_history_row_each(record_ending, ope
     running.refresh_from_db()
     objected.refresh_from_db()
     assert running.status == RecordStatus.ACTIVE
-    assert objected.status == RecordStatus.UNDER_OBJECTION  # its objection decides
+    assert objected.holds.open().count() == 1
 
 
 def test_expiry_is_idempotent(record_ending):
@@ -240,7 +242,7 @@ def test_concurrent_runs_share_the_work_without_duplicates(record_ending):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_record_put_under_objection_while_the_expiry_runs_is_left_to_the_objection(record_ending, operator):
+def test_a_record_revoked_while_the_expiry_runs_is_left_revoked(record_ending, operator):
     """The caseworker's transaction holds the row; the expiry waits for it and
     then re-checks the row as committed: no longer due, so not expired."""
     contested, other = record_ending(-1), record_ending(-1)
@@ -250,7 +252,7 @@ def test_a_record_put_under_objection_while_the_expiry_runs_is_left_to_the_objec
         try:
             with transaction.atomic():
                 services.change_record_status(
-                    contested, status=RecordStatus.UNDER_OBJECTION, acting_user=operator, reason="当事人提出异议"
+                    contested, status=RecordStatus.REVOKED, acting_user=operator, reason="异议成立，撤销"
                 )
                 holding.set()
                 release.wait(timeout=30)
@@ -277,7 +279,7 @@ def test_a_record_put_under_objection_while_the_expiry_runs_is_left_to_the_objec
     second.join(timeout=30)
 
     assert outcome == {"expired": 1}
-    assert CreditRecord.objects.get(pk=contested.pk).status == RecordStatus.UNDER_OBJECTION
+    assert CreditRecord.objects.get(pk=contested.pk).status == RecordStatus.REVOKED
     assert CreditRecord.objects.get(pk=other.pk).status == RecordStatus.EXPIRED
     assert not contested.history.filter(status=RecordStatus.EXPIRED).exists()
 

@@ -150,7 +150,14 @@ def test_an_import_cannot_change_a_record_whose_status_was_decided(tree, users, 
     rows = rows_for(3)
     assert run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker).ok
     decided = CreditRecord.objects.get(decision_no=rows[1][3])
-    CreditRecord.objects.filter(pk=decided.pk).update(status=status, summary="经异议更正后的事实")
+    if status == "under_objection":  # an open objection: a display hold on an active record
+        from registry import services
+
+        CreditRecord.objects.filter(pk=decided.pk).update(status="active", summary="经异议更正后的事实")
+        status = "active"
+        services.open_hold(decided, source="objection", reference="YY-7", acting_user=users["operator"], reason="异议")
+    else:
+        CreditRecord.objects.filter(pk=decided.pk).update(status=status, summary="经异议更正后的事实")
     history = CreditRecord.history.count()
     # The department's older spreadsheet again, with one active record changed too.
     rows[0][6] = "补充说明"
