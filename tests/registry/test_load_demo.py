@@ -91,7 +91,11 @@ def check_catalogue():
 
 def check_records():
     assert CreditRecord.objects.count() == RECORDS
-    assert set(CreditRecord.objects.values_list("status", flat=True)) == set(RecordStatus.values)
+    # Every status, and records under objection (an open hold on a published record).
+    assert set(CreditRecord.objects.values_list("status", flat=True)) == set(RecordStatus.values) - {
+        RecordStatus.UNDER_OBJECTION
+    }
+    assert CreditRecord.objects.held().filter(status=RecordStatus.ACTIVE).exists()
     today = local_today()
     for record in CreditRecord.objects.select_related("catalog_item"):
         record.full_clean()
