@@ -26,6 +26,12 @@ DEFAULT_REDIS_URL=redis://127.0.0.1:6379/0
 SQLITE_URL="sqlite:///$ROOT/var/creditportal.sqlite3"
 REQUIRE_ALL_SUITES=${REQUIRE_ALL_SUITES:-0}
 PYTEST_ARGS=("$@")
+# pytest-xdist: the SQLite and PostgreSQL passes run on TEST_WORKERS processes
+# (default: the number of cores, at most 4; 1 runs them in one process). Tests
+# of one file stay on one worker (--dist loadfile: class- and module-scoped
+# data is built once). The Redis/Celery worker tests always run in one process.
+TEST_WORKERS=${TEST_WORKERS:-$(n=$(nproc 2>/dev/null || echo 1); ((n > 4)) && n=4; echo "$n")}
+PARALLEL=()
 
 results=()  # every pytest run, in order, with its outcome
 failures=0  # runs that failed or collected nothing
@@ -35,12 +41,15 @@ started=$SECONDS
 hide_password() { sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#' <<<"$1"; }
 
 # run_pytest LABEL MARKEXPR [env args...]: one pytest run, recorded by LABEL.
+# RUN_PARALLEL=1 before the call spreads it over the xdist workers.
 run_pytest() {
     local label=$1 markexpr=$2 rc=0 t0=$SECONDS
     shift 2
+    local parallel=()
+    [[ ${RUN_PARALLEL:-0} == 1 ]] && parallel=(${PARALLEL[@]+"${PARALLEL[@]}"})
     echo
-    echo "=== $label: pytest -m \"$markexpr\" ${PYTEST_ARGS[*]+${PYTEST_ARGS[*]}}"
-    env "$@" "$PYTHON" -m pytest -m "$markexpr" ${PYTEST_ARGS[@]+"${PYTEST_ARGS[@]}"} || rc=$?
+    echo "=== $label: pytest -m \"$markexpr\" ${parallel[*]+${parallel[*]}} ${PYTEST_ARGS[*]+${PYTEST_ARGS[*]}}"
+    env "$@" "$PYTHON" -m pytest -m "$markexpr" ${parallel[@]+"${parallel[@]}"} ${PYTEST_ARGS[@]+"${PYTEST_ARGS[@]}"} || rc=$?
     local took=$((SECONDS - t0))
     case $rc in
         0) results+=("$label: passed (${took}s)") ;;
@@ -99,6 +108,9 @@ if [[ ! -x $PYTHON ]]; then
     exit 2
 fi
 mkdir -p "$ROOT/var" "$ROOT/test-artifacts"
+if ((TEST_WORKERS > 1)) && "$PYTHON" -c "import xdist" 2>/dev/null; then
+    PARALLEL=(-n "$TEST_WORKERS" --dist loadfile)
+fi
 
 # --- What can run here --------------------------------------------------------------
 browser_reason=""
@@ -131,7 +143,7 @@ if [[ -n $browser_reason ]]; then
     sqlite_marks+=" and not browser"
     notrun+=("browser tests: $browser_reason")
 fi
-run_pytest "SQLite pass" "$sqlite_marks" -u REDIS_URL "DATABASE_URL=$SQLITE_URL"
+RUN_PARALLEL=1 run_pytest "SQLite pass" "$sqlite_marks" -u REDIS_URL "DATABASE_URL=$SQLITE_URL"
 [[ -z $browser_reason ]] && echo "(browser tests were part of the SQLite pass, Chromium at $CHROMIUM)"
 
 # --- 2. PostgreSQL, 3. Redis + a real Celery worker ---------------------------------------
@@ -143,7 +155,7 @@ if [[ -n $pg_reason ]]; then
         notrun+=("Redis/Celery worker tests: they run in the PostgreSQL pass, which could not run")
     fi
 else
-    run_pytest "PostgreSQL pass ($pg_shown)" "not browser and not redis" -u REDIS_URL "DATABASE_URL=$pg_url"
+    RUN_PARALLEL=1 run_pytest "PostgreSQL pass ($pg_shown)" "not browser and not redis" -u REDIS_URL "DATABASE_URL=$pg_url"
     if [[ -n $redis_reason ]]; then
         notrun+=("Redis/Celery worker tests: $redis_reason")
     else
