@@ -40,9 +40,19 @@ def refuse_id_in_query(request, search_term: str) -> bool:
     return False
 
 
+class UnechoedTextInput(forms.TextInput):
+    """A text box that never writes its value back into the page (an ID number
+    typed into it is not in the answer, also when it was not found or mistyped)."""
+
+    def format_value(self, value):
+        return None
+
+
 class FindByIdForm(forms.Form):
     id_number = forms.CharField(
-        label=_("Resident ID number"), max_length=40, widget=forms.TextInput(attrs={"autocomplete": "off", "size": 24})
+        label=_("Resident ID number"),
+        max_length=40,
+        widget=UnechoedTextInput(attrs={"autocomplete": "off", "size": 24}),
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=300, required=False)
 

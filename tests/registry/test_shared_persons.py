@@ -291,3 +291,13 @@ def test_the_services_accept_a_record_for_a_person_registered_elsewhere_only_aft
 )
 def test_contact_details_are_masked_to_their_first_part(mask, value, shown):
     assert mask(value) == shown
+
+
+def test_the_lookup_page_never_writes_the_number_back(client, users, shared):
+    person, _record = shared
+    client.force_login(users["caseworker_b"])
+    unknown = make_id_number(region="530111", birth="19920202")
+    mistyped = unknown[:-1] + ("0" if unknown[-1] != "0" else "1")
+    for number in (unknown, mistyped, person.id_number):
+        body = find(client, number).content.decode()
+        assert number not in body, number
