@@ -6,7 +6,8 @@ from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from .identifiers import contains_id_number
@@ -37,6 +38,10 @@ class IdNumbersOutOfAdminAddressesMiddleware:
         if request.method in ("GET", "HEAD") and request.GET and request.path.startswith(self.prefix):
             kept = request.GET.copy()
             refused = [key for key in kept if any(_carries_id(key, value) for value in kept.getlist(key))]
+            if refused and request.path == reverse("admin:autocomplete"):
+                # A person picker (select2) asking as the user types: no page to
+                # send anyone to, so no match (and the number goes no further).
+                return JsonResponse({"results": [], "pagination": {"more": False}})
             if refused:
                 for key in refused:
                     del kept[key]

@@ -162,3 +162,16 @@ def test_other_searches_run(client, users, case):
     client.force_login(users["caseworker_a"])
     response = client.get(reverse("admin:registry_creditrecord_changelist"), {"q": case["text"]})
     assert response.status_code == 200
+
+
+def test_a_person_picker_asked_for_an_id_number_answers_nothing(client, users, tree, make_person):
+    """The record form's person picker asks /admin/autocomplete/?term=... as the
+    user types: an ID number there is not searched (nor served as a redirect)."""
+    person = make_person(tree["A"], name="钱七")
+    client.force_login(users["caseworker_a"])
+    url = reverse("admin:autocomplete")
+    params = {"app_label": "registry", "model_name": "creditrecord", "field_name": "person"}
+    response = client.get(url, {**params, "term": "钱"})
+    assert [r["id"] for r in response.json()["results"]] == [str(person.pk)]
+    response = client.get(url, {**params, "term": person.id_number[:6] + " " + person.id_number[6:]})
+    assert response.status_code == 200 and response.json()["results"] == []
