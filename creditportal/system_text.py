@@ -38,8 +38,9 @@ def register_formatter(formatter: Callable[[str], str | None]) -> None:
     _FORMATTERS.append(formatter)
 
 
-def register_sentences(*msgids: str) -> None:
-    """Fixed sentences (their English msgid) that may be stored in either language."""
+def register_sentences(*msgids) -> None:
+    """Fixed sentences (their English msgid, or a lazy translation such as a
+    choice's label) that may be stored in any of the site's languages."""
     global _reverse
     _SENTENCES.extend(msgids)
     _reverse = None
@@ -52,7 +53,12 @@ def _translated_forms() -> dict[str, str]:
         from django.conf import settings
 
         forms = {}
-        for msgid in _SENTENCES:
+        for sentence_ in _SENTENCES:
+            if isinstance(sentence_, str):
+                msgid = sentence_
+            else:  # a lazy translation (a choice's label): its English form is the msgid
+                with override("en"):
+                    msgid = str(sentence_)
             forms[msgid] = msgid
             for code, _name in settings.LANGUAGES:
                 with override(code):

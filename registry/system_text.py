@@ -19,7 +19,7 @@ from creditportal.system_text import (
     register_sentences,
 )
 
-from .choices import RecordStatus
+from .choices import AccessAction, RecordStatus, RevealPurpose
 
 
 def _mode(value: str) -> str:
@@ -68,13 +68,14 @@ def register() -> None:
         gettext_noop("Opened its history in the admin"),
         gettext_noop("Opened an earlier version in the admin"),
         gettext_noop("Search by ID number in the admin"),
-        # log_access's default purpose: the action's label, stored translated.
-        gettext_noop("View"),
-        gettext_noop("Search by ID number"),
-        gettext_noop("Reveal full ID number"),
-        gettext_noop("Export"),
-        gettext_noop("Check before approval"),
     )
+    register_sentences(
+        gettext_noop("Adding a person"),
+        gettext_noop("Adding a person in the admin"),
+        gettext_noop("the ID number is already registered"),
+    )
+    # Choice labels stored as text (a reveal's purpose, log_access's default purpose).
+    register_sentences(*[choice.label for choice in (*RevealPurpose, *AccessAction)])
     # Import jobs (registry.importing.jobs and ImportJob.history_reason).
     register_pattern(r"import (?P<file>.+) \(job (?P<job>\d+)\)", _("import %(file)s (job %(job)s)"))
     register_pattern(r"upload (?P<file>.+)", _("Upload %(file)s"))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal.admin_scoping import ReasonForm
+from creditportal.history_display import ReadableHistoryMixin
 
 from .. import services
 from ..models import CalendarDay
@@ -27,7 +28,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
     """Province-wide reference data, like the catalogue: every staff role reads it,
     administrators enter each year's schedule (model permission), nobody deletes."""
 
@@ -36,7 +37,6 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_filter = [YearFilter, "kind"]
     search_fields = ["name", "notice"]
     date_hierarchy = "date"
-    history_list_display = ["history_change_reason"]
     fields = ["date", "kind", "name", "notice"]
 
     @admin.display(description=_("weekday"))

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from creditportal import access
 from creditportal.access import Action
 from creditportal.admin_scoping import ScopedAdmin
+from creditportal.system_text import render as render_system_text
 
 from ..models import CreditRecord, Department, ImportJob
 from . import jobs, reading, report, template
@@ -361,7 +362,7 @@ class ImportJobAdmin(ScopedAdmin):
         url = reverse("admin:registry_creditrecord_import_job", args=[obj.pk])
         shown = format_html(
             '{} <code>{}</code> · <a href="{}">{}</a>',
-            gettext("History rows carry the reason"), obj.history_reason, url, gettext("Open the import page"),
+            gettext("History rows carry the reason"), render_system_text(obj.history_reason), url, gettext("Open the import page"),
         )  # fmt: skip
         if obj.state == State.DONE and obj.created_count + obj.updated_count:
             shown += format_html(

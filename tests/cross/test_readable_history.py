@@ -146,3 +146,27 @@ def test_expiry_reason_reads_as_a_sentence_on_the_history_page(client, users, pu
     client.force_login(users["supervisor"])
     table = history_table(client, reverse("admin:registry_creditrecord_history", args=[published.pk]))
     assert "公示期届满" in table and EXPIRY_REASON not in table
+
+
+def test_every_history_page_is_the_readable_one():
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    from creditportal.history_display import ReadableHistoryMixin
+
+    with_history = [a for a in admin.site._registry.values() if isinstance(a, SimpleHistoryAdmin)]
+    assert len(with_history) >= 5
+    assert [type(a).__name__ for a in with_history if not isinstance(a, ReadableHistoryMixin)] == []
+
+
+def test_a_reveal_purpose_stored_in_chinese_reads_in_english():
+    from django.utils.translation import override
+
+    from creditportal.system_text import render
+    from registry.choices import RevealPurpose
+
+    with override("zh-hans"):
+        stored = str(RevealPurpose.OBJECTION.label)
+    assert stored != "Reviewing an objection"
+    with override("en"):
+        assert render(stored) == "Reviewing an objection"
