@@ -170,3 +170,21 @@ def test_a_reveal_purpose_stored_in_chinese_reads_in_english():
     assert stored != "Reviewing an objection"
     with override("en"):
         assert render(stored) == "Reviewing an objection"
+
+
+def test_catalogue_and_record_histories_name_related_objects(
+    client, users, tree, catalog_item, make_person, make_record, operator
+):
+    with transaction.atomic():
+        services.save_catalog_item(
+            catalog_item, acting_user=operator, reason="明确实施部门", recording_departments=[tree["A"], tree["B"]]
+        )
+    record = make_record(make_person(tree["A"], name="冯九"), tree["A"])
+    with transaction.atomic():
+        record.department = tree["B"]
+        services.save_credit_record(record, acting_user=operator, reason="改由交通运输局办理")
+    client.force_login(users["operator"])
+    table = history_table(client, reverse("admin:registry_catalogitem_history", args=[catalog_item.pk]))
+    assert "昆明市市场监督管理局" in table and "昆明市交通运输局" in table and "明确实施部门" in table
+    table = history_table(client, reverse("admin:registry_creditrecord_history", args=[record.pk]))
+    assert "部门：昆明市市场监督管理局 (YN-KM-SCJ) → 昆明市交通运输局 (YN-KM-JTJ)" in table
