@@ -74,6 +74,12 @@ app.conf.beat_schedule = {
         "task": "registry.tasks.purge_import_files",
         "schedule": crontab(hour=1, minute=15),
     },
+    # Every 5 minutes: notifications still pending and due (a send lost with the
+    # broker, a retry whose message was lost, the eager path) are sent.
+    "send-due-notifications": {
+        "task": "registry.notifications.send_due",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 

@@ -277,6 +277,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "creditportal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Notifications (registry.notifications) -----------------------------------
+# Text messages: a dotted path to a class with send(phone, text) (see
+# registry/notifications/sms.py); the default writes them to the log.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "registry.notifications.sms.LogSmsBackend")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 8)
+# Wait before the 2nd attempt; doubled each time (60 s, 2 min, 4 min, ...), capped.
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", 60)
+NOTIFICATION_RETRY_MAX_SECONDS = env_int("NOTIFICATION_RETRY_MAX_SECONDS", 6 * 3600)
+
 # --- Admin --------------------------------------------------------------------
 # Above this many rows (PostgreSQL planner estimate) the records changelist
 # shows an estimated count instead of running COUNT(*) over the table.

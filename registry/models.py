@@ -754,3 +754,6 @@ class CalendarDay(models.Model):
             raise ValidationError(
                 {"kind": _("A make-up working day falls on a Saturday or Sunday; this date is a weekday already.")}
             )
+
+
+from .notifications.models import Notification  # noqa: E402,F401  (the outbox: registry.notifications)

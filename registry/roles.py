@@ -31,20 +31,31 @@ CALENDAR_ADD_PERM, CALENDAR_CHANGE_PERM = _perms("calendarday", "add", "change")
 
 _READ = _perms("department", "view") + _perms("catalogitem", "view") + _perms("calendarday", "view")
 
+# Notifications of their departments' cases: every role reads them; those who
+# change records may send a failed one again (no one writes one by hand).
+_NOTIFICATIONS = _perms("notification", "view", "change")
+
 ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     Role.CASEWORKER: _READ
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
-    + _perms("displayhold", "view"),
+    + _perms("displayhold", "view")
+    + _NOTIFICATIONS,
     Role.REVIEWER: _READ
     + _perms("person", "view")
     + _perms("creditrecord", "view")
-    + _perms("displayhold", "view", "add", "change"),
-    Role.PUBLISHER: _READ + _perms("person", "view") + _perms("creditrecord", "view") + _perms("displayhold", "view"),
+    + _perms("displayhold", "view", "add", "change")
+    + _perms("notification", "view"),
+    Role.PUBLISHER: _READ
+    + _perms("person", "view")
+    + _perms("creditrecord", "view")
+    + _perms("displayhold", "view")
+    + _perms("notification", "view"),
     Role.SUPERVISOR: _READ
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
     + _perms("displayhold", "view", "add", "change")
+    + _NOTIFICATIONS
     + _perms("accesslog", "view")
     + _perms("rolegrant", "view"),
     Role.ADMINISTRATOR: _perms("department", "view", "add", "change")
@@ -53,6 +64,7 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
     + _perms("person", "view", "add", "change")
     + _perms("creditrecord", "view", "add", "change")
     + _perms("displayhold", "view", "add", "change")
+    + _NOTIFICATIONS
     + _perms("accesslog", "view")
     + _perms("rolegrant", "view", "add", "change")
     # Viewing users only (to pick them in a grant): changing accounts stays with

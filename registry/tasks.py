@@ -65,3 +65,4 @@ def record_counts() -> dict:
 
 
 from .import_tasks import run_import_job  # noqa: E402,F401
+from .notifications.tasks import send_due_notifications, send_notification  # noqa: E402,F401

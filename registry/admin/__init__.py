@@ -15,3 +15,5 @@ from ..importing.admin import ImportJob, ImportJobAdmin
 from . import access_log, calendar, catalogue, common, departments, grants, holds, persons, records  # noqa: F401 (registers)
 
 admin.site.register(ImportJob, ImportJobAdmin)
+
+from ..notifications import admin as notifications_admin  # noqa: E402,F401 (registers)
