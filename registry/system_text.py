@@ -99,3 +99,11 @@ def register() -> None:
     register_pattern(r"import refused", _("import refused"))
     register_pattern(r"import", _("imported"))
     register_formatter(_export_detail)
+    # The notification outbox (registry.notifications.services).
+    register_sentences(
+        gettext_noop("notification written with the step that causes it"),
+        gettext_noop("sent"),
+        gettext_noop("send failed, will be retried"),
+        gettext_noop("send failed, no more attempts"),
+    )
+    register_pattern(r"notification #(?P<id>\d+)", _("notification #%(id)s"))

@@ -88,7 +88,7 @@ class NotificationAdmin(ScopedAdmin):
                 action=AccessAction.VIEW,
                 person=obj.recipient_person,
                 purpose=purpose,
-                detail=gettext("notification #%(id)s") % {"id": obj.pk},
+                detail=f"notification #{obj.pk}",  # shown translated (registry.system_text)
                 ip_address=client_ip(request),
             )
 
