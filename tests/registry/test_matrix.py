@@ -20,6 +20,7 @@ from registry.models import (
     Department,
     DisplayHold,
     ImportJob,
+    Notification,
     Person,
     RoleGrant,
 )
@@ -257,6 +258,51 @@ class ImportJobMatrix(AdminMatrix):
         POST     change                 L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 403/403/404 403   403
         GET+POST <path:object_id>/      L    L       302    302         302         302         302         302         302   302
         POST     action:delete_selected L    L       403    200         200         200         200         200         200   200
+        LIST     changelist             -    -       -      A           B           A           A           A,B         A,B,C A,B,C
+    """
+
+
+class NotificationMatrix(AdminMatrix):
+    """Notifications about cases of A, B and C (written by steps, never by hand); those
+    who may change them send failed ones again."""
+
+    model = Notification
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.db import transaction
+
+        from registry.notifications.services import notify
+
+        super().setUpTestData()
+        cls.notes = {}
+        for key, objs in cls.world.objects.items():
+            with transaction.atomic():
+                cls.notes[key] = notify(
+                    recipient=objs["person"],
+                    template="application_received",
+                    department=objs["department"],
+                    case=objs["creditrecord"],
+                    context={"case_label": f"异议 {key}"},
+                    acting_user=cls.world.users["operator"],
+                )
+
+    def objects(self, route):
+        return dict(self.notes)
+
+    # send_again writes nothing here: these notifications are pending, not failed.
+    table = """
+                                        anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
+        GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        GET+POST changelist             L    L       403    200         200         200         200         200         200   200
+        GET+POST add                    L    L       403    403         403         403         403         403         403   403
+        GET+POST history                L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        GET+POST delete                 L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 403/403/404 403   403
+        GET      change                 L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        POST     change                 L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 403/403/404 403   403
+        GET+POST <path:object_id>/      L    L       302    302         302         302         302         302         302   302
+        POST     action:delete_selected L    L       403    302         302         200         200         302         302   302
+        POST     action:send_again      L    L       403    302         302         200         200         302         302   302
         LIST     changelist             -    -       -      A           B           A           A           A,B         A,B,C A,B,C
     """
 
