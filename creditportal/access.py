@@ -21,8 +21,7 @@ import enum
 from functools import reduce
 from operator import or_
 
-from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -38,7 +37,8 @@ class Action(str, enum.Enum):
 
     @property
     def perm(self) -> str:
-        return f"registry.{self.value}"
+        """The object permission's full name, in the app of the configured department model."""
+        return f"{_department_model()._meta.app_label}.{self.value}"
 
 
 class SystemDuty(str, enum.Enum):
@@ -78,8 +78,21 @@ def system_may(user, duty: SystemDuty) -> bool:
 _CACHE_ATTR = "_creditportal_department_scope"
 
 
+_scope = {"department_model": None}
+
+
+def configure(*, department_model) -> None:
+    """Say which model is the department tree that everything is scoped by
+    (the registry's ``Department``, from its ``AppConfig.ready``): this module
+    names no app's models itself."""
+    _scope["department_model"] = department_model
+
+
 def _department_model():
-    return apps.get_model("registry", "Department")
+    model = _scope["department_model"]
+    if model is None:
+        raise ImproperlyConfigured("creditportal.access.configure(department_model=...) has not been called")
+    return model
 
 
 def granted_department_paths(user, action: Action) -> tuple[str, ...]:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from creditportal.access import Action
 
+from .permissions import AccountPermission, RegistryPermission
+
 
 class Role(models.TextChoices):
     CASEWORKER = "caseworker", _("Caseworker")
@@ -21,55 +23,39 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-def _perms(model: str, *verbs: str) -> list[str]:
-    return [f"registry.{verb}_{model}" for verb in verbs]
-
+P = RegistryPermission
 
 # The holiday schedule (registry.CalendarDay): every role reads it (it explains
 # a deadline), administrators enter each year's schedule.
-CALENDAR_ADD_PERM, CALENDAR_CHANGE_PERM = _perms("calendarday", "add", "change")
+CALENDAR_ADD_PERM, CALENDAR_CHANGE_PERM = P.ADD_CALENDARDAY, P.CHANGE_CALENDARDAY
 
-_READ = _perms("department", "view") + _perms("catalogitem", "view") + _perms("calendarday", "view")
+_READ = [P.VIEW_DEPARTMENT, P.VIEW_CATALOGITEM, P.VIEW_CALENDARDAY]
+_RECORDS_WRITE = [P.VIEW_PERSON, P.ADD_PERSON, P.CHANGE_PERSON, P.VIEW_CREDITRECORD, P.ADD_CREDITRECORD,
+                  P.CHANGE_CREDITRECORD]  # fmt: skip
+_RECORDS_READ = [P.VIEW_PERSON, P.VIEW_CREDITRECORD]
+_HOLDS_DECIDE = [P.VIEW_DISPLAYHOLD, P.ADD_DISPLAYHOLD, P.CHANGE_DISPLAYHOLD]
 
 # Notifications of their departments' cases: every role reads them; those who
 # change records may send a failed one again (no one writes one by hand).
-_NOTIFICATIONS = _perms("notification", "view", "change")
+_NOTIFICATIONS = [P.VIEW_NOTIFICATION, P.CHANGE_NOTIFICATION]
 
-ROLE_MODEL_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CASEWORKER: _READ
-    + _perms("person", "view", "add", "change")
-    + _perms("creditrecord", "view", "add", "change")
-    + _perms("displayhold", "view")
-    + _NOTIFICATIONS,
-    Role.REVIEWER: _READ
-    + _perms("person", "view")
-    + _perms("creditrecord", "view")
-    + _perms("displayhold", "view", "add", "change")
-    + _perms("notification", "view"),
-    Role.PUBLISHER: _READ
-    + _perms("person", "view")
-    + _perms("creditrecord", "view")
-    + _perms("displayhold", "view")
-    + _perms("notification", "view"),
-    Role.SUPERVISOR: _READ
-    + _perms("person", "view", "add", "change")
-    + _perms("creditrecord", "view", "add", "change")
-    + _perms("displayhold", "view", "add", "change")
+# What each role may do in the registry (which kinds of page); contributed to
+# creditportal.permissions by RegistryConfig.ready, beside the other apps' shares.
+ROLE_MODEL_PERMISSIONS: dict[Role, list[RegistryPermission | AccountPermission]] = {
+    Role.CASEWORKER: _READ + _RECORDS_WRITE + [P.VIEW_DISPLAYHOLD] + _NOTIFICATIONS,
+    Role.REVIEWER: _READ + _RECORDS_READ + _HOLDS_DECIDE + [P.VIEW_NOTIFICATION],
+    Role.PUBLISHER: _READ + _RECORDS_READ + [P.VIEW_DISPLAYHOLD, P.VIEW_NOTIFICATION],
+    Role.SUPERVISOR: _READ + _RECORDS_WRITE + _HOLDS_DECIDE + _NOTIFICATIONS + [P.VIEW_ACCESSLOG, P.VIEW_ROLEGRANT],
+    Role.ADMINISTRATOR: [P.VIEW_DEPARTMENT, P.ADD_DEPARTMENT, P.CHANGE_DEPARTMENT]
+    + [P.VIEW_CATALOGITEM, P.ADD_CATALOGITEM, P.CHANGE_CATALOGITEM]
+    + [P.VIEW_CALENDARDAY, P.ADD_CALENDARDAY, P.CHANGE_CALENDARDAY]
+    + _RECORDS_WRITE
+    + _HOLDS_DECIDE
     + _NOTIFICATIONS
-    + _perms("accesslog", "view")
-    + _perms("rolegrant", "view"),
-    Role.ADMINISTRATOR: _perms("department", "view", "add", "change")
-    + _perms("catalogitem", "view", "add", "change")
-    + _perms("calendarday", "view", "add", "change")
-    + _perms("person", "view", "add", "change")
-    + _perms("creditrecord", "view", "add", "change")
-    + _perms("displayhold", "view", "add", "change")
-    + _NOTIFICATIONS
-    + _perms("accesslog", "view")
-    + _perms("rolegrant", "view", "add", "change")
+    + [P.VIEW_ACCESSLOG, P.VIEW_ROLEGRANT, P.ADD_ROLEGRANT, P.CHANGE_ROLEGRANT]
     # Viewing users only (to pick them in a grant): changing accounts stays with
     # operators, since Django's user form can make anyone a superuser.
-    + ["auth.view_user"],
+    + [AccountPermission.VIEW_USER],
 }
 
 ROLE_DEPARTMENT_ACTIONS: dict[Role, list[Action]] = {

@@ -15,13 +15,13 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from creditportal import access
+from creditportal import access, permissions
 from creditportal.access import Action, SystemDuty
 from creditportal.audit import require_reason, save_with_history
 
@@ -47,11 +47,11 @@ from .models import (
     RoleGrant,
     local_today,
 )
+from .permissions import RegistryPermission
 from .roles import (
     CALENDAR_ADD_PERM,
     CALENDAR_CHANGE_PERM,
     ROLE_DEPARTMENT_ACTIONS,
-    ROLE_MODEL_PERMISSIONS,
     Role,
     group_name,
 )
@@ -185,7 +185,9 @@ def save_catalog_item(item: CatalogItem, *, acting_user, reason: str, recording_
     One history row carries the whole change, departments included (a new item
     with departments gets its creation row, then one for the departments).
     """
-    if not acting_user.has_perm("registry.change_catalogitem" if item.pk else "registry.add_catalogitem"):
+    if not acting_user.has_perm(
+        RegistryPermission.CHANGE_CATALOGITEM if item.pk else RegistryPermission.ADD_CATALOGITEM
+    ):
         raise PermissionDenied(_("You may not change the catalogue."))
     require_reason(reason)
     item.full_clean()
@@ -658,23 +660,16 @@ def publish_records(records: Iterable[CreditRecord], *, acting_user, reason: str
 
 @transaction.atomic
 def ensure_role_groups() -> dict[Role, Group]:
-    """Create or refresh the role groups and their model permissions."""
-    groups = {}
-    for role, perm_names in ROLE_MODEL_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=group_name(role))
-        perms = []
-        for name in perm_names:
-            app_label, codename = name.split(".")
-            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(perms)
-        groups[role] = group
-    return groups
+    """Create or refresh the role groups with every app's share of each role
+    (``creditportal.permissions``)."""
+    groups = permissions.ensure_role_groups(group_name=lambda role: group_name(Role(role)))
+    return {Role(role): group for role, group in groups.items()}
 
 
 def _require_role_manager(acting_user, department: Department) -> None:
     if getattr(acting_user, "is_superuser", False):
         return
-    if not acting_user.has_perm("registry.add_rolegrant"):
+    if not acting_user.has_perm(RegistryPermission.ADD_ROLEGRANT):
         raise PermissionDenied(_("You may not grant roles."))
     access.require_department(acting_user, Action.CHANGE, department)
 

@@ -21,6 +21,7 @@ from ..choices import REVEAL_DETAIL_MIN_CHARS, AccessAction, RevealPurpose
 from ..contacts import CONTACT_MASKS
 from ..identifiers import validate_resident_id
 from ..models import CreditRecord, Person
+from ..permissions import RegistryPermission
 from .common import FindByIdForm, client_ip, refuse_id_in_query
 from .lookups import remember_lookup
 
@@ -322,7 +323,7 @@ class PersonAdmin(ScopedAdmin):
                 form = FindByIdForm()  # the number is not shown again
         record_url = None
         if found is not None and access.permitted_departments(request.user, Action.CHANGE).exists():
-            if request.user.has_perm("registry.add_creditrecord"):
+            if request.user.has_perm(RegistryPermission.ADD_CREDITRECORD):
                 record_url = reverse("admin:registry_creditrecord_add") + f"?person={found.pk}"
         context = {
             **self.admin_site.each_context(request),

@@ -37,6 +37,7 @@ from creditportal.admin_scoping import ScopedAdmin
 from creditportal.system_text import render as render_system_text
 
 from ..models import CreditRecord, Department, ImportJob
+from ..permissions import RegistryPermission
 from . import jobs, reading, report, template
 
 PREVIEW_ERRORS_SHOWN = 1000
@@ -304,7 +305,9 @@ class ImportJobAdmin(ScopedAdmin):
     # Jobs are about credit records: the same model permissions, scoped by department.
     def has_view_permission(self, request, obj=None):
         user = request.user
-        if not (user.has_perm("registry.view_creditrecord") or user.has_perm("registry.view_importjob")):
+        if not (
+            user.has_perm(RegistryPermission.VIEW_CREDITRECORD) or user.has_perm(RegistryPermission.VIEW_IMPORTJOB)
+        ):
             return False
         return obj is None or access.can(user, Action.VIEW, obj)
 

@@ -16,6 +16,7 @@ from creditportal.admin_scoping import ScopedAdmin
 
 from ..admin.common import ScopedDepartmentFilter, client_ip
 from ..choices import AccessAction
+from ..permissions import RegistryPermission
 from . import services
 from .models import Notification
 
@@ -100,7 +101,7 @@ class NotificationAdmin(ScopedAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("registry.change_notification"):
+        if not request.user.has_perm(RegistryPermission.CHANGE_NOTIFICATION):
             actions.pop("send_again", None)
         return actions
 

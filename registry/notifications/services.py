@@ -31,6 +31,7 @@ from creditportal.access import Action
 from creditportal.audit import get_system_user, require_reason, save_with_history
 
 from ..identifiers import contains_id_number, mask_ids_in_text
+from ..permissions import RegistryPermission
 from . import sms
 from .models import Channel, Notification, NotificationState
 
@@ -271,7 +272,7 @@ def retry_notifications(notifications, *, acting_user, reason: str) -> int:
     require_reason(reason)
     count = 0
     for notification in notifications.select_for_update().filter(state=NotificationState.FAILED):
-        if not acting_user.has_perm("registry.change_notification") or not access.can(
+        if not acting_user.has_perm(RegistryPermission.CHANGE_NOTIFICATION) or not access.can(
             acting_user, Action.CHANGE, notification
         ):
             raise PermissionDenied(_("You may not send this notification again."))
