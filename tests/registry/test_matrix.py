@@ -272,7 +272,7 @@ class NotificationMatrix(AdminMatrix):
     def setUpTestData(cls):
         from django.db import transaction
 
-        from registry.notifications.services import notify
+        from registry.notifications.services import deliver, notify
 
         super().setUpTestData()
         cls.notes = {}
@@ -286,11 +286,13 @@ class NotificationMatrix(AdminMatrix):
                     context={"case_label": f"异议 {key}"},
                     acting_user=cls.world.users["operator"],
                 )
+            # The persons have no e-mail address registered: the send fails at once.
+            deliver(cls.notes[key].pk)
 
     def objects(self, route):
         return dict(self.notes)
 
-    # send_again writes nothing here: these notifications are pending, not failed.
+    # The notifications have failed (no address): send_again re-queues those in the user's departments.
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
         GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
@@ -302,7 +304,7 @@ class NotificationMatrix(AdminMatrix):
         POST     change                 L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 403/403/404 403   403
         GET+POST <path:object_id>/      L    L       302    302         302         302         302         302         302   302
         POST     action:delete_selected L    L       403    302         302         200         200         302         302   302
-        POST     action:send_again      L    L       403    302         302         200         200         302         302   302
+        POST     action:send_again      L    L       403    302+/302/302 302/302+/302 200        200         302+/302+/302 302+ 302+
         LIST     changelist             -    -       -      A           B           A           A           A,B         A,B,C A,B,C
     """
 
