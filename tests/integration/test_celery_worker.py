@@ -101,7 +101,13 @@ def test_beat_schedule_runs_expiry_daily_after_midnight_and_hourly():
 
     schedule = app.conf.beat_schedule
     tasks = {entry["task"] for entry in schedule.values()}
-    assert tasks == {"registry.tasks.expire_records", "registry.tasks.purge_import_files"}
+    assert tasks == {
+        "registry.tasks.expire_records",
+        "registry.tasks.purge_import_files",
+        "registry.notifications.send_due",
+    }
+    sweep = schedule["send-due-notifications"]["schedule"]  # notifications a broker outage left pending
+    assert len(sweep.minute) == 12
     daily = schedule["expire-records-daily"]["schedule"]
     assert daily.hour == {0} and daily.minute == {5}
     purge = schedule["purge-import-files-daily"]["schedule"]  # uploaded files idle past the retention period
