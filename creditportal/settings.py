@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "registry.context_processors.holiday_schedule",
+                "repair.context_processors.public_site",
             ],
         },
     },
@@ -324,3 +325,16 @@ IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 900)
 # is done, and otherwise (a preview never confirmed, a failed or invalid file)
 # after this many days without activity (daily task registry.tasks.purge_import_files).
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 7)
+
+# --- The public site (repair app) --------------------------------------------------
+# The office whose contact every public page's footer shows.
+PUBLIC_OFFICE = {
+    "name": os.environ.get("PUBLIC_OFFICE_NAME", "云南省公共信用信息中心"),
+    "address": os.environ.get("PUBLIC_OFFICE_ADDRESS", "云南省昆明市五华区示例路 1 号"),
+    "phone": os.environ.get("PUBLIC_OFFICE_PHONE", "0871-12345678"),
+    "email": os.environ.get("PUBLIC_OFFICE_EMAIL", "credit@example.gov.cn"),
+    "hours": os.environ.get("PUBLIC_OFFICE_HOURS", "周一至周五 9:00-12:00, 13:30-17:00"),
+}
+# A one-time code is valid this long; a verified citizen session lasts this long.
+VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 10)
+VERIFIED_SESSION_MINUTES = env_int("VERIFIED_SESSION_MINUTES", 15)

@@ -78,4 +78,5 @@ def test_500_renders_without_request_or_database(django_db_blocker):
     with django_db_blocker.block(), translation.override("zh-hans"):
         page = loader.get_template("500.html").render()
     assert "服务器出错" in page
-    assert "<style>" in page and "http://" not in page and "https://" not in page  # no external assets
+    # the site's own stylesheet (served by WhiteNoise, no database needed), no external assets
+    assert 'href="/static/site/site.css"' in page and "http://" not in page and "https://" not in page
