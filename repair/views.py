@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def home(request):
     return render(request, "repair/home.html")
 
 
+@require_safe
 def privacy(request):
     return render(
         request,

@@ -34,7 +34,6 @@ class SiteMatrix(AdminMatrix):
     payloads = {"set_language": {"language": "en", "next": "/admin/"}}
     table = """
                                         anon citizen norole cw_a cw_b rev_a pub_a sup admin oper
-    GET+POST /                          302  302     302    302  302  302   302   302 302   302
     GET+POST set_language               302  302     302    302  302  302   302   302 302   302
     GET+POST admin:index                L    L       200    200  200  200   200   200 200   200
     GET      admin:login                200  200     302    302  302  302   302   302 302   302
