@@ -1,6 +1,6 @@
 """The permission matrix: every route of every app, for every role, GET and POST.
 
-Each app declares its rows next to its own tests, in ``tests/<app>/test_matrix.py``,
+Each app declares its rows next to its own tests, in ``tests/<app>/test_matrix*.py``
 as one class per model (or one for routes that belong to no model)::
 
     class CreditRecordMatrix(AdminMatrix):

@@ -101,7 +101,7 @@ def test_the_matrix_finds_a_route_without_rows():
 
     import creditportal.urls
     from registry.models import CreditRecord
-    from tests.registry.test_matrix import CreditRecordMatrix
+    from tests.registry.test_matrix_records import CreditRecordMatrix
 
     def matrix_probe_action(modeladmin, request, queryset):
         pass
