@@ -399,6 +399,12 @@ class CreditRecord(models.Model):
             return str(RecordStatus.UNDER_OBJECTION.label)
         return str(self.get_status_display())
 
+    @property
+    def is_edited_directly(self) -> bool:
+        """A draft is edited directly; once published, a change is a correction
+        (:class:`RecordCorrection`) that a reviewer or publisher approves."""
+        return self.status == RecordStatus.DRAFT
+
     def fill_display_period(self) -> None:
         """Default display start to the decision date and end to the catalogue's maximum."""
         if self.decision_date and not self.display_from:
@@ -507,6 +513,117 @@ class DisplayHold(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+# What a record says: a change to any of these on a published record is a correction.
+CORRECTABLE_FIELDS = (
+    "person",
+    "catalog_item",
+    "severity",
+    "decision_no",
+    "decision_date",
+    "summary",
+    "legal_basis",
+    "display_from",
+    "display_until",
+)
+_DATE_FIELDS = {"decision_date", "display_from", "display_until"}
+_FOREIGN_KEYS = {"person", "catalog_item"}
+
+
+def record_values(record: CreditRecord) -> dict:
+    """The correctable fields of ``record`` as JSON values (dates ISO, relations by id)."""
+    values = {}
+    for name in CORRECTABLE_FIELDS:
+        if name in _FOREIGN_KEYS:
+            values[name] = getattr(record, f"{name}_id")
+        else:
+            value = getattr(record, name)
+            values[name] = value.isoformat() if name in _DATE_FIELDS and value else value
+    return values
+
+
+def apply_record_values(record: CreditRecord, values: dict) -> CreditRecord:
+    """Set ``values`` (as :func:`record_values` writes them) on ``record``, unsaved."""
+    for name, value in values.items():
+        if name not in CORRECTABLE_FIELDS:
+            raise ValueError(f"{name} is not a correctable field")
+        if name in _FOREIGN_KEYS:
+            setattr(record, f"{name}_id", value)
+            # Drop a cached related object that no longer matches.
+            record._state.fields_cache.pop(name, None)
+        elif name in _DATE_FIELDS:
+            setattr(record, name, datetime.date.fromisoformat(value) if value else None)
+        else:
+            setattr(record, name, value)
+    return record
+
+
+class RecordCorrection(models.Model):
+    """A proposed change to what a published record says.
+
+    The record itself is untouched (the public keeps seeing the version that
+    was decided) until a reviewer or publisher of its department, never the
+    proposer, approves it: then ``registry.services.approve_correction``
+    writes ``proposed`` onto the record. ``original`` keeps the values the
+    proposal was made against, so both versions stay side by side here as well
+    as in the record's history.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    record = models.ForeignKey(
+        CreditRecord, verbose_name=_("credit record"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    # Only the fields that change, as record_values() writes them.
+    proposed = models.JSONField(_("proposed values"))
+    original = models.JSONField(_("values when proposed"))
+    reason = models.TextField(_("reason for the correction"))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    history = AuditHistory(no_db_index=["record"])
+
+    access_department_path = "record__department"
+
+    class Meta:
+        verbose_name = _("record correction")
+        verbose_name_plural = _("record corrections")
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record"], condition=Q(state="pending"), name="correction_one_pending_per_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Correction %(id)s of %(record)s") % {"id": self.pk or "", "record": self.record.decision_no}
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    def proposed_record(self) -> CreditRecord:
+        """The record as it would read once approved (unsaved)."""
+        record = CreditRecord.objects.get(pk=self.record_id)
+        return apply_record_values(record, self.proposed)
 
 
 class RoleGrant(models.Model):

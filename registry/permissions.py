@@ -29,6 +29,7 @@ class RegistryPermission(PermissionEnum):
     VIEW_DISPLAYHOLD = "registry.view_displayhold"
     ADD_DISPLAYHOLD = "registry.add_displayhold"
     CHANGE_DISPLAYHOLD = "registry.change_displayhold"
+    VIEW_RECORDCORRECTION = "registry.view_recordcorrection"
     VIEW_ACCESSLOG = "registry.view_accesslog"
     VIEW_ROLEGRANT = "registry.view_rolegrant"
     ADD_ROLEGRANT = "registry.add_rolegrant"

@@ -36,6 +36,7 @@ from .choices import (
 )
 from .identifiers import mask_id, validate_resident_id
 from .models import (
+    CORRECTABLE_FIELDS,
     ID_NUMBER_CONTEXT,
     AccessLog,
     CalendarDay,
@@ -44,8 +45,11 @@ from .models import (
     Department,
     DisplayHold,
     Person,
+    RecordCorrection,
     RoleGrant,
+    apply_record_values,
     local_today,
+    record_values,
 )
 from .permissions import RegistryPermission
 from .roles import (
@@ -521,6 +525,9 @@ def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> Cre
             raise ValidationError(
                 {"status": _("The status is changed by publishing, deciding or expiry, not by editing.")}
             )
+        refuse_under_objection(current)
+        if not current.is_edited_directly:
+            refuse_direct_change(current, record)
     elif record.status != RecordStatus.DRAFT:
         raise ValidationError({"status": _("A new record starts as a draft.")})
     if record.person_id and (current is None or current.person_id != record.person_id):
@@ -540,6 +547,197 @@ def save_credit_record(record: CreditRecord, *, acting_user, reason: str) -> Cre
             _("You may not record information for department %(department)s.") % {"department": record.department}
         )
     return record
+
+
+def refuse_under_objection(record: CreditRecord) -> None:
+    if record.is_under_objection:
+        raise ValidationError(
+            _(
+                "This record is under objection: it changes only through the objection's decision, "
+                "not by editing or a correction."
+            ),
+            code="under_objection",
+        )
+
+
+def refuse_direct_change(current: CreditRecord, record: CreditRecord) -> None:
+    """A record that is no longer a draft is not edited in place: under objection
+    it waits for the objection's decision; otherwise a change to what it says
+    is a correction (:func:`propose_correction`), approved by a second person."""
+    refuse_under_objection(current)
+    if record.department_id != current.department_id:
+        raise ValidationError(
+            {"department": _("A published record stays with the department that decided it.")}, code="published"
+        )
+    if record_values(record) != record_values(current):
+        raise ValidationError(
+            _(
+                "This record has been published: a change to it is a correction. Propose a correction with "
+                "its reason; a reviewer or publisher of the department approves it before the public sees it."
+            ),
+            code="published",
+        )
+
+
+# --- Corrections of published records ---------------------------------------------------------------
+
+
+def _correction_sentence(correction: RecordCorrection, decision_reason: str) -> str:
+    """The reason written into the record's history when a correction is applied."""
+    return _("Correction %(id)s proposed by %(proposer)s (%(reason)s), approved by %(approver)s (%(decision)s)") % {
+        "id": correction.pk,
+        "proposer": correction.proposed_by.get_full_name() or correction.proposed_by.get_username(),
+        "reason": correction.reason,
+        "approver": correction.decided_by.get_full_name() or correction.decided_by.get_username(),
+        "decision": decision_reason,
+    }
+
+
+def check_correction_allowed(record: CreditRecord) -> None:
+    """Why ``record`` (as stored) cannot take a correction now, as a ValidationError."""
+    if record.is_edited_directly:
+        raise ValidationError(_("A draft is edited directly; corrections are for published records."), code="draft")
+    refuse_under_objection(record)
+    pending = record.corrections.filter(state=RecordCorrection.State.PENDING).first()
+    if pending is not None:
+        raise ValidationError(
+            _(
+                "Correction %(id)s of this record is still waiting for review: it must be approved, rejected "
+                "or withdrawn before another is proposed."
+            )
+            % {"id": pending.pk},
+            code="pending",
+        )
+
+
+@transaction.atomic
+def propose_correction(record: CreditRecord, *, acting_user, reason: str, **changes) -> RecordCorrection:
+    """Propose new values (``changes``: correctable field names to values) for a
+    published record. The record is not changed: until a reviewer or publisher
+    approves, the public keeps seeing the version that was decided.
+
+    The values are checked by the record's own rules (CreditRecord.clean and
+    its constraints) as if they were saved; only fields that really change are
+    kept. Needs CHANGE on the record's department; one pending correction per record.
+    """
+    reason = require_reason(reason)
+    current = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
+    access.require_department(acting_user, Action.CHANGE, current.department)
+    check_correction_allowed(current)
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if "department" in unknown:
+        raise ValidationError(
+            {"department": _("A published record stays with the department that decided it.")}, code="published"
+        )
+    if unknown:
+        raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
+    proposed = CreditRecord.objects.select_related("catalog_item", "department").get(pk=current.pk)
+    for name, value in changes.items():
+        setattr(proposed, name, value)
+    if proposed.person_id != current.person_id and not may_record_for_person(acting_user, proposed.person):
+        raise PermissionDenied(
+            _("Find this person by their full ID number first: they are registered by another department.")
+        )
+    proposed.fill_display_period()
+    proposed.full_clean()  # normalises the decision number, as a save would
+    before, after = record_values(current), record_values(proposed)
+    diff = {name: value for name, value in after.items() if before[name] != value}
+    if not diff:
+        raise ValidationError(_("The correction changes nothing in the record."), code="no_change")
+    correction = RecordCorrection(
+        record=current,
+        proposed=diff,
+        original={name: before[name] for name in diff},
+        reason=reason,
+        proposed_by=acting_user,
+    )
+    correction.full_clean(exclude=["proposed", "original"])
+    save_with_history(correction, acting_user=acting_user, reason=reason)
+    return correction
+
+
+def _lock_pending(correction: RecordCorrection) -> tuple[RecordCorrection, CreditRecord]:
+    locked = RecordCorrection.objects.select_for_update().select_related("proposed_by").get(pk=correction.pk)
+    record = CreditRecord.objects.select_for_update().select_related("department").get(pk=locked.record_id)
+    if not locked.is_pending:
+        raise ValidationError(
+            _("This correction has already been %(state)s.") % {"state": locked.get_state_display()},
+            code="decided",
+        )
+    return locked, record
+
+
+def _require_reviewer(correction: RecordCorrection, record: CreditRecord, acting_user) -> None:
+    """A reviewer or publisher of the record's department, and never the proposer."""
+    if acting_user.pk == correction.proposed_by_id:
+        raise PermissionDenied(
+            _("You proposed this correction: another reviewer or publisher of the department decides it.")
+        )
+    if not (
+        access.can_in_department(acting_user, Action.PUBLISH, record.department)
+        or access.can_in_department(acting_user, Action.DECIDE, record.department)
+    ):
+        raise PermissionDenied(
+            _("Only a reviewer or publisher of department %(department)s decides its corrections.")
+            % {"department": record.department}
+        )
+
+
+def _decide(correction: RecordCorrection, state: str, *, acting_user, reason: str) -> RecordCorrection:
+    correction.state = state
+    correction.decided_by = acting_user
+    correction.decided_at = timezone.now()
+    correction.decision_reason = reason
+    return save_with_history(correction, acting_user=acting_user, reason=reason)
+
+
+@transaction.atomic
+def approve_correction(correction: RecordCorrection, *, acting_user, reason: str) -> RecordCorrection:
+    """Approve a pending correction and write its values onto the record, in one
+    transaction: the record's history row names the approver (its user) and
+    the proposer, with both reasons. Refused to the proposer (two people),
+    while the record is under objection, and when the record changed since the
+    proposal (it would overwrite what the proposer did not see)."""
+    reason = require_reason(reason)
+    locked, record = _lock_pending(correction)
+    _require_reviewer(locked, record, acting_user)
+    refuse_under_objection(record)
+    now = record_values(record)
+    if any(now[name] != value for name, value in locked.original.items()):
+        raise ValidationError(
+            _("The record has changed since this correction was proposed: reject it and propose it again."),
+            code="stale",
+        )
+    apply_record_values(record, locked.proposed)
+    record.full_clean()
+    _decide(locked, RecordCorrection.State.APPROVED, acting_user=acting_user, reason=reason)
+    sentence = _correction_sentence(locked, reason)
+    save_with_history(record, acting_user=acting_user, reason=sentence)
+    hooks.fire(hooks.RecordEvent.CHANGED, [record.pk], acting_user=acting_user, reason=sentence, source="corrections")
+    correction.refresh_from_db()
+    return correction
+
+
+@transaction.atomic
+def reject_correction(correction: RecordCorrection, *, acting_user, reason: str) -> RecordCorrection:
+    """Reject a pending correction (the record stays as it is), with the reason."""
+    reason = require_reason(reason)
+    locked, record = _lock_pending(correction)
+    _require_reviewer(locked, record, acting_user)
+    _decide(locked, RecordCorrection.State.REJECTED, acting_user=acting_user, reason=reason)
+    correction.refresh_from_db()
+    return correction
+
+
+@transaction.atomic
+def withdraw_correction(correction: RecordCorrection, *, acting_user, reason: str) -> RecordCorrection:
+    """A caseworker of the department (the proposer, usually) takes a pending correction back."""
+    reason = require_reason(reason)
+    locked, record = _lock_pending(correction)
+    access.require_department(acting_user, Action.CHANGE, record.department)
+    _decide(locked, RecordCorrection.State.WITHDRAWN, acting_user=acting_user, reason=reason)
+    correction.refresh_from_db()
+    return correction
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ access log); the import pages live in ``registry.importing.admin``.
 from django.contrib import admin
 
 from ..importing.admin import ImportJob, ImportJobAdmin
-from . import access_log, calendar, catalogue, common, departments, grants, holds, persons, records  # noqa: F401 (registers)
+from . import access_log, calendar, catalogue, common, corrections, departments, grants, holds, persons, records  # noqa: F401 (registers)
 
 admin.site.register(ImportJob, ImportJobAdmin)
 

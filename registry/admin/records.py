@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +20,9 @@ from .. import services
 from ..admin_export import ExportActionsMixin
 from ..choices import AccessAction
 from ..importing.admin import RecordImportMixin
-from ..models import CatalogItem, CreditRecord, Person
+from ..models import CORRECTABLE_FIELDS, CatalogItem, CreditRecord, Person, RecordCorrection
 from .common import ScopedDepartmentFilter, client_ip, refuse_id_in_query
+from .corrections import pending_correction_note
 from .lookups import looked_up_person_ids
 
 # --- Credit records -------------------------------------------------------------------------
@@ -44,6 +47,36 @@ class CreditRecordForm(ReasonForm):
     def clean_decision_no(self):
         return (self.cleaned_data.get("decision_no") or "").strip()
 
+    def clean(self):
+        """A published record's form proposes a correction: say here, on the form,
+        why one cannot be proposed (the services refuse it as well)."""
+        cleaned = super().clean()
+        record = self.instance
+        if record.pk is None or record.is_edited_directly:
+            return cleaned
+        if "department" in self.changed_data:
+            self.add_error("department", _("A published record stays with the department that decided it."))
+        try:
+            services.check_correction_allowed(record)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        if not any(name in CORRECTABLE_FIELDS for name in self.changed_data):
+            raise ValidationError(_("Nothing was changed: there is no correction to propose."), code="no_change")
+        return cleaned
+
+
+class PendingCorrectionFilter(admin.SimpleListFilter):
+    title = _("correction")
+    parameter_name = "correction"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("Correction waiting for review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(corrections__state=RecordCorrection.State.PENDING)
+        return queryset
+
 
 class RecordActionForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=300)
@@ -66,21 +99,26 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
         "display_until",
     ]
     list_select_related = ["person", "department", "catalog_item"]
-    list_filter = ["status", "severity", ScopedDepartmentFilter, "catalog_item__category"]
+    list_filter = ["status", PendingCorrectionFilter, "severity", ScopedDepartmentFilter, "catalog_item__category"]
     search_fields = ["decision_no"]
     search_help_text = _(
         "Search by decision document number (beginning). To find a person by ID number, use “Find by ID number” on the persons page."
     )
     autocomplete_fields = ["person", "catalog_item"]
-    readonly_fields = ["status", "created_at", "updated_at"]
+    readonly_fields = ["status", "corrections", "created_at", "updated_at"]
     date_hierarchy = None
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["person", "department", "catalog_item", "severity", "status"]}),
         (_("Decision"), {"fields": ["decision_no", "decision_date", "summary", "legal_basis"]}),
         (_("Display period"), {"fields": ["display_from", "display_until"]}),
+        (_("Corrections"), {"fields": ["corrections"]}),
         (_("Record keeping"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("corrections"))
+    def corrections(self, obj):
+        return pending_correction_note(obj)
 
     @admin.display(description=_("name"), ordering="person__name")
     def person_name(self, obj):
@@ -117,14 +155,62 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
             user=request.user, action=AccessAction.VIEW, record=obj, purpose=purpose, ip_address=client_ip(request)
         )
 
+    def has_change_permission(self, request, obj=None):
+        # A record under objection changes only through the objection's decision: its page is read-only.
+        if obj is not None and obj.is_under_objection:
+            return False
+        return super().has_change_permission(request, obj)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if request.method == "GET":
             self.log_read(request, obj, gettext("Opened in the admin"))
+            if obj.is_under_objection:
+                messages.info(
+                    request,
+                    gettext("This record is under objection: it changes only through the objection's decision."),
+                )
+            elif not obj.is_edited_directly and super().has_change_permission(request, obj):
+                messages.info(
+                    request,
+                    gettext(
+                        "This record has been published. Saving a change proposes a correction: a reviewer or "
+                        "publisher of the department approves it, and until then the public sees the record as it is."
+                    ),
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
-        services.save_credit_record(obj, acting_user=request.user, reason=self.change_reason(form))
+        reason = self.change_reason(form)
+        if change and not CreditRecord.objects.get(pk=obj.pk).is_edited_directly:
+            request._proposed_correction = services.propose_correction(
+                obj,
+                acting_user=request.user,
+                reason=reason,
+                **{name: getattr(obj, name) for name in CORRECTABLE_FIELDS},
+            )
+            return
+        services.save_credit_record(obj, acting_user=request.user, reason=reason)
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_proposed_correction", None) is not None:
+            return None  # the record did not change: the correction has its own history
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        correction = getattr(request, "_proposed_correction", None)
+        if correction is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            gettext(
+                "Saved as %(correction)s, waiting for review: the record is not changed until a reviewer or "
+                "publisher of the department approves it, and the public sees it as it was."
+            )
+            % {"correction": correction},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:registry_creditrecord_change", args=[obj.pk]))
 
     @admin.action(description=_("Publish selected draft records"))
     def publish_selected(self, request, queryset):

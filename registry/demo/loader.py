@@ -29,6 +29,7 @@ from registry.models import CatalogItem, CreditRecord, Department, RoleGrant, lo
 from registry.roles import ROLE_DEPARTMENT_ACTIONS, group_name
 
 from . import data, plan
+from .corrections import load_demo_correction
 from .imports import load_demo_import
 
 CHUNK = 100  # persons or records per commit
@@ -107,6 +108,7 @@ class DemoLoader:
         self.load_records()
         self.load_users()
         load_demo_import(self)
+        load_demo_correction(self)
         self.run_expiry()
         self.say("")
         self.say("Summary:", style="MIGRATE_HEADING")

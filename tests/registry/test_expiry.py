@@ -42,9 +42,9 @@ def record_ending(operator, tree, make_person, make_record):
         if status == RecordStatus.UNDER_OBJECTION:  # an objection: a display hold on the active record
             services.open_hold(record, source="objection", reference="YY-1", acting_user=operator, reason="异议")
         if days != 10:
-            record.display_until = today + datetime.timedelta(days=days)
-            with transaction.atomic():
-                services.save_credit_record(record, acting_user=operator, reason="调整公示期")
+            # Time passing, not an edit: a published record is not edited
+            # (a change would be a correction, and one under objection none at all).
+            CreditRecord.objects.filter(pk=record.pk).update(display_until=today + datetime.timedelta(days=days))
         return CreditRecord.objects.get(pk=record.pk)
 
     return _make

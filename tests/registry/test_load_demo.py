@@ -16,13 +16,14 @@ from creditportal.access import Action
 from registry.choices import DISPLAYABLE_STATUSES, RecordStatus
 from registry.demo import data, loader
 from registry.identifiers import region_valid_in, validate_resident_id
-from registry.models import CatalogItem, CreditRecord, Department, Person, local_today
+from registry.models import CatalogItem, CreditRecord, Department, Person, RecordCorrection, local_today
 
 PERSONS, RECORDS = 20, 40
 
 
 def _history_counts() -> dict[str, int]:
-    return {model.__name__: model.history.count() for model in (Department, CatalogItem, Person, CreditRecord)}
+    models = (Department, CatalogItem, Person, CreditRecord, RecordCorrection)
+    return {model.__name__: model.history.count() for model in models}
 
 
 def _state() -> dict:
@@ -64,6 +65,7 @@ def test_load_demo_twice(client, settings):
     check_persons()
     check_users_log_in(client, first_output)
     check_department_isolation()
+    check_pending_correction()
 
 
 def check_department_tree():
@@ -124,6 +126,17 @@ def check_users_log_in(client, output):
         assert client.login(username=spec.username, password=spec.password), spec.username
         client.logout()
     assert "demo-caseworker-2026" in output  # the table of users and passwords
+
+
+def check_pending_correction():
+    """A reviewer finds one correction waiting, proposed by the caseworker; the record is not changed yet."""
+    from registry.demo.corrections import ADDED
+
+    correction = RecordCorrection.objects.get()
+    assert correction.state == RecordCorrection.State.PENDING
+    assert correction.proposed_by.username == "caseworker"
+    assert correction.record.department.code == "YN-KM-SCJ" and correction.record.status == RecordStatus.ACTIVE
+    assert correction.proposed["summary"].endswith(ADDED) and ADDED not in correction.record.summary
 
 
 def check_department_isolation():
