@@ -48,7 +48,10 @@ def propose(record, user, reason="处罚决定书笔误，依更正决定", **ch
 
 
 def public_summaries():
-    return list(CreditRecord.objects.displayable().values_list("summary", flat=True))
+    """What the public pages and open data show (the public projection)."""
+    from registry.projection import public_records
+
+    return [row["summary"] for row in public_records()]
 
 
 # --- services --------------------------------------------------------------------------------
