@@ -20,7 +20,7 @@ from .. import services
 from ..admin_export import ExportActionsMixin
 from ..choices import AccessAction
 from ..importing.admin import RecordImportMixin
-from ..models import CORRECTABLE_FIELDS, CatalogItem, CreditRecord, Person, RecordCorrection
+from ..models import CORRECTABLE_FIELDS, CatalogItem, CreditRecord, Person, RecordCorrection, record_values
 from .common import ScopedDepartmentFilter, client_ip, refuse_id_in_query
 from .corrections import pending_correction_note
 from .lookups import looked_up_person_ids
@@ -56,12 +56,12 @@ class CreditRecordForm(ReasonForm):
             return cleaned
         if "department" in self.changed_data:
             self.add_error("department", _("A published record stays with the department that decided it."))
+        if not any(name in CORRECTABLE_FIELDS for name in self.changed_data):
+            return cleaned  # saved unchanged: nothing to propose, nothing written
         try:
             services.check_correction_allowed(record)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
-        if not any(name in CORRECTABLE_FIELDS for name in self.changed_data):
-            raise ValidationError(_("Nothing was changed: there is no correction to propose."), code="no_change")
         return cleaned
 
 
@@ -182,7 +182,8 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         reason = self.change_reason(form)
-        if change and not CreditRecord.objects.get(pk=obj.pk).is_edited_directly:
+        current = CreditRecord.objects.get(pk=obj.pk) if change else None
+        if current is not None and not current.is_edited_directly and record_values(obj) != record_values(current):
             request._proposed_correction = services.propose_correction(
                 obj,
                 acting_user=request.user,

@@ -84,10 +84,12 @@ def test_saving_without_a_change_writes_no_history_row(client, users, tree, publ
     )
     assert response.status_code == 302
     assert published.history.count() == before
-    # A real change still writes its row.
+    # A real change still writes its row (a published record changes by an approved correction).
     with transaction.atomic():
-        record.summary = "补充事实"
-        services.save_credit_record(record, acting_user=users["caseworker_a"], reason="补充")
+        correction = services.propose_correction(
+            record, acting_user=users["caseworker_a"], reason="补充", summary="补充事实"
+        )
+        services.approve_correction(correction, acting_user=users["reviewer_a"], reason="同意")
     assert published.history.count() == before + 1
 
 
