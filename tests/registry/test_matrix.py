@@ -16,10 +16,12 @@ from registry.models import (
     AccessLog,
     CalendarDay,
     CatalogItem,
+    CreditRecord,
     Department,
     DisplayHold,
     ImportJob,
     Notification,
+    RecordCorrection,
     RoleGrant,
 )
 from tests.matrix import AdminMatrix
@@ -138,6 +140,57 @@ class DisplayHoldMatrix(AdminMatrix):
         POST     action:delete_selected L    L       403    200         200         302          200         302           302   302
         POST     action:close_selected  L    L       403    200         200         302+/302/302 200         302+/302+/302 302+  302+
         LIST     changelist             -    -       -      A           B           A            A           A,B           A,B,C A,B,C
+    """
+
+
+class RecordCorrectionMatrix(AdminMatrix):
+    """In A, B and C a published record with a correction proposed by the operator
+    (so the operator's own approval is refused: two people)."""
+
+    model = RecordCorrection
+
+    @classmethod
+    def setUpTestData(cls):
+        from django.db import transaction
+
+        from registry import services
+
+        super().setUpTestData()
+        operator = cls.world.users["operator"]
+        cls.corrections = {}
+        for key, objs in cls.world.objects.items():
+            with transaction.atomic():
+                record = services.save_credit_record(
+                    CreditRecord(person=objs["person"], department=objs["department"],
+                                 catalog_item=cls.world.catalog_item, decision_no=f"PUB-{key}", severity="general",
+                                 decision_date=objs["creditrecord"].decision_date, summary="未按规定履行义务"),
+                    acting_user=operator, reason="test",
+                )  # fmt: skip
+                services.publish_records([record], acting_user=operator, reason="test")
+                cls.corrections[key] = services.propose_correction(
+                    record, acting_user=operator, reason="test", summary="更正后的事实"
+                )
+
+    def objects(self, route):
+        return dict(self.corrections)
+
+    # Nobody adds or edits a correction here (it is proposed from the record's form); a
+    # reviewer or publisher of A approves or rejects A's, never the operator who proposed them.
+    table = """
+                                          anon citizen norole cw_a         cw_b         rev_a        pub_a        sup           admin oper
+        GET+POST simple_history           L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
+        GET+POST changelist               L    L       403    200          200          200          200          200           200   200
+        GET+POST add                      L    L       403    403          403          403          403          403           403   403
+        GET+POST history                  L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
+        GET+POST delete                   L    L       404    403/404/404  404/403/404  403/404/404  403/404/404  403/403/404   403   403
+        GET      change                   L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
+        POST     change                   L    L       404    403/404/404  404/403/404  403/404/404  403/404/404  403/403/404   403   403
+        GET+POST <path:object_id>/        L    L       302    302          302          302          302          302           302   302
+        POST     action:delete_selected   L    L       403    302          302          302          302          302           302   302
+        POST     action:approve_selected  L    L       403    302          302          302+/302/302 302+/302/302 302+/302+/302 302+  302
+        POST     action:reject_selected   L    L       403    302          302          302+/302/302 302+/302/302 302+/302+/302 302+  302
+        POST     action:withdraw_selected L    L       403    302+/302/302 302/302+/302 302          302          302+/302+/302 302+  302+
+        LIST     changelist               -    -       -      A            B            A            A            A,B           A,B,C A,B,C
     """
 
 
