@@ -8,9 +8,11 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal.admin_scoping import ReasonForm
 from creditportal.history_display import ReadableHistoryMixin
+from creditportal.importexport import ServiceImportExportMixin
 
 from .. import services
 from ..models import CalendarDay
+from ..resources import CalendarDayResource
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -28,11 +30,12 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+class CalendarDayAdmin(ServiceImportExportMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     """Province-wide reference data, like the catalogue: every staff role reads it,
     administrators enter each year's schedule (model permission), nobody deletes."""
 
     form = ReasonForm
+    resource_classes = [CalendarDayResource]
     list_display = ["date", "weekday", "kind", "name", "notice"]
     list_filter = [YearFilter, "kind"]
     search_fields = ["name", "notice"]

@@ -8,19 +8,22 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal.admin_scoping import ReasonForm
 from creditportal.history_display import ReadableHistoryMixin
+from creditportal.importexport import ServiceImportExportMixin
 
 from .. import services
 from ..models import CatalogItem
+from ..resources import CatalogItemResource
 
 # --- Catalogue ------------------------------------------------------------------------
 
 
 @admin.register(CatalogItem)
-class CatalogItemAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
+class CatalogItemAdmin(ServiceImportExportMixin, ReadableHistoryMixin, SimpleHistoryAdmin):
     """The catalogue is province-wide reference data: every staff role reads it,
     administrators change it (model permission), nobody deletes it."""
 
     form = ReasonForm
+    resource_classes = [CatalogItemResource]
     list_display = ["code", "name", "category", "sector", "sharing_level", "polarity", "default_severity", "is_active"]
     list_filter = ["category", "sharing_level", "polarity", "is_active"]
     search_fields = ["code", "name"]

@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.contrib import admin
 
 from creditportal.admin_scoping import ScopedAdmin
+from creditportal.importexport import ServiceImportExportMixin
 
 from .. import services
 from ..models import Department
+from ..resources import DepartmentResource
 
 # --- Departments ----------------------------------------------------------------------
 
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedAdmin):
+class DepartmentAdmin(ServiceImportExportMixin, ScopedAdmin):
+    resource_classes = [DepartmentResource]
     list_display = ["code", "name", "level", "parent"]
     list_filter = ["level"]
     search_fields = ["code", "name"]
