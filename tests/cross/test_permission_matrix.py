@@ -141,38 +141,3 @@ def test_global_model_permissions_do_not_widen_the_scope(client, users, tree, ma
         assert client.get(reverse("admin:registry_creditrecord_change", args=[record.pk])).status_code == 404
     # Nor can they add: they hold no department to add into.
     assert client.get(reverse("admin:registry_creditrecord_add")).status_code == 403
-
-
-# Reference data in a spreadsheet (creditportal.importexport): import, its confirm
-# step and export, on the department, catalogue and holiday-schedule pages.
-IMPORT_EXPORT_NAMES = ["department", "catalogitem", "calendarday"]
-
-
-@pytest.mark.parametrize("username", ROLE_USERS)
-@pytest.mark.parametrize("model_name", IMPORT_EXPORT_NAMES)
-def test_reference_data_import_and_export_pages(client, world, username, model_name):
-    users, _objects = world
-    login(client, users, username)
-    import_url = reverse(f"admin:registry_{model_name}_import")
-    confirm_url = reverse(f"admin:registry_{model_name}_process_import")
-    export_url = reverse(f"admin:registry_{model_name}_export")
-    answers = {
-        "import GET": client.get(import_url).status_code,
-        "import POST": client.post(import_url, {}).status_code,
-        "confirm POST": client.post(confirm_url, {}).status_code,
-        "export GET": client.get(export_url).status_code,
-    }
-    if username == "anonymous":
-        expected = dict.fromkeys(answers, 302)
-    else:
-        may_import = has_model_perm(username, f"add_{model_name}") and has_model_perm(username, f"change_{model_name}")
-        may_import = may_import and (bool(REACH[username]) or model_name in UNSCOPED_NAMES)
-        may_export = has_model_perm(username, f"view_{model_name}") or has_model_perm(username, f"change_{model_name}")
-        # An incomplete form is shown again (200) to those who may import.
-        expected = {
-            "import GET": 200 if may_import else 403,
-            "import POST": 200 if may_import else 403,
-            "confirm POST": 200 if may_import else 403,
-            "export GET": 200 if may_export else 403,
-        }
-    assert answers == expected

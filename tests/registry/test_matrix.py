@@ -41,6 +41,11 @@ class DepartmentMatrix(AdminMatrix):
         POST     change                 L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 403/403/404 302+  302+
         GET+POST <path:object_id>/      L    L       302    302         302         302         302         302         302   302
         POST     action:delete_selected L    L       403    200         200         200         200         200         200   200
+        GET      import                 L    L       403    403         403         403         403         403         200   200
+        POST     import                 L    L       403    403         403         403         403         403         200   200
+        GET      process_import         L    L       405    405         405         405         405         405         405   405
+        POST     process_import         L    L       403    403         403         403         403         403         200   200
+        GET+POST export                 L    L       403    200         200         200         200         200         200   200
         LIST     changelist             -    -       -      A           B           A           A           A,B         A,B,C A,B,C
     """
 
@@ -63,6 +68,11 @@ class CatalogItemMatrix(AdminMatrix):
         POST     change                 L    L       403    403  403  403   403   403 302+  302+
         GET+POST <path:object_id>/      L    L       302    302  302  302   302   302 302   302
         POST     action:delete_selected L    L       403    200  200  200   200   200 200   200
+        GET      import                 L    L       403    403  403  403   403   403 200   200
+        POST     import                 L    L       403    403  403  403   403   403 200   200
+        GET      process_import         L    L       405    405  405  405   405   405 405   405
+        POST     process_import         L    L       403    403  403  403   403   403 200   200
+        GET+POST export                 L    L       403    200  200  200   200   200 200   200
     """
 
 
@@ -102,6 +112,11 @@ class CalendarDayMatrix(AdminMatrix):
         POST     change                 L    L       403    403  403  403   403   403 302+  302+
         GET+POST <path:object_id>/      L    L       302    302  302  302   302   302 302   302
         POST     action:delete_selected L    L       403    200  200  200   200   200 200   200
+        GET      import                 L    L       403    403  403  403   403   403 200   200
+        POST     import                 L    L       403    403  403  403   403   403 200   200
+        GET      process_import         L    L       405    405  405  405   405   405 405   405
+        POST     process_import         L    L       403    403  403  403   403   403 200   200
+        GET+POST export                 L    L       403    200  200  200   200   200 200   200
     """
 
 
