@@ -5,6 +5,12 @@ unified social credit code (GB 32100-2015) look like. python-stdnum supplies
 the check-character algorithms and the region table; this module adds
 normalisation (full-width digits, spaces, lower-case ``x``), a distinct
 message for each kind of failure, and masking.
+
+Beside the ordinary functions stand fast paths for the import, which checks and
+masks every row of a file: :func:`id_check_character` (python-stdnum's check
+character by table lookups) and :func:`mask_resident_id` (``mask_id`` for a number
+already normalised). tests/registry/test_fast_paths.py holds each against the
+ordinary one on random input.
 """
 
 from __future__ import annotations
@@ -186,6 +192,42 @@ def is_valid_resident_id(value: str | None) -> bool:
     return True
 
 
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999, ISO 7064 MOD 11-2
+CHECK_CHARACTERS = "10X98765432"
+
+
+def _check_tables() -> tuple[dict[str, int], ...]:
+    """Weighted digit sums of the ID check (GB 11643) by chunks of three digits:
+    ``sum(table[i][body[3i:3i+3]])`` equals the sum over the 17 digits."""
+    tables = []
+    for start in range(0, ID_LENGTH - 1, 3):
+        weights = ID_WEIGHTS[start : start + 3]
+        width = len(weights)
+        table = {}
+        for value in range(10**width):
+            digits = f"{value:0{width}d}"
+            table[digits] = sum(int(digit) * weight for digit, weight in zip(digits, weights))
+        tables.append(table)
+    return tuple(tables)
+
+
+CHECK_TABLES = _check_tables()
+
+
+def id_check_character(body: str) -> str:
+    """The check character of 17 ASCII digits (ISO 7064 MOD 11-2), as
+    ``stdnum.cn.ric.calc_check_digit`` gives it, several times faster.
+    Raises ``ValueError`` for anything but 17 ASCII digits."""
+    if len(body) != ID_LENGTH - 1:
+        raise ValueError("the body of a resident ID number is 17 digits")
+    t0, t1, t2, t3, t4, t5 = CHECK_TABLES
+    try:
+        total = t0[body[:3]] + t1[body[3:6]] + t2[body[6:9]] + t3[body[9:12]] + t4[body[12:15]] + t5[body[15:]]
+    except KeyError:
+        raise ValueError("the body of a resident ID number is 17 digits") from None
+    return CHECK_CHARACTERS[total % 11]
+
+
 def validate_uscc(value: str | None) -> str:
     """Validate and normalise a unified social credit code (GB 32100-2015)."""
     code = normalise(value)
@@ -219,6 +261,15 @@ def mask_id(value: str | None) -> str:
     if len(number) <= 2:
         return MASK_CHAR * len(number)
     return number[0] + MASK_CHAR * (len(number) - 2) + number[-1]
+
+
+MASKED_MIDDLE = MASK_CHAR * 8
+
+
+def mask_resident_id(number: str) -> str:
+    """``mask_id`` for an 18-character number that is already normalised (the
+    import's valid numbers): the same text, without normalising it again."""
+    return number[:6] + MASKED_MIDDLE + number[-4:]
 
 
 def _is_id_shaped(run: str) -> bool:
