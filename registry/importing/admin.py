@@ -38,7 +38,7 @@ from creditportal.system_text import render as render_system_text
 
 from ..models import CreditRecord, Department, ImportJob
 from ..permissions import RegistryPermission
-from . import jobs, reading, report, template
+from . import jobs, permissions, reading, report, template
 
 PREVIEW_ERRORS_SHOWN = 1000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +59,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        departments = access.permitted_departments(user, Action.CHANGE).order_by("path")
+        departments = permissions.import_departments(user).order_by("path")
         self.fields["department"].queryset = departments
         if departments.count() == 1:
             self.fields["department"].initial = departments.first()
@@ -163,7 +163,7 @@ class RecordImportMixin:
         ] + super().get_urls()
 
     def has_import_permission(self, request) -> bool:
-        return self.has_add_permission(request) and access.permitted_departments(request.user, Action.CHANGE).exists()
+        return self.has_add_permission(request) and permissions.import_departments(request.user).exists()
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), ImportJobFilter]
@@ -243,7 +243,7 @@ class RecordImportMixin:
                     messages.SUCCESS,
                 )
             return HttpResponseRedirect(request.path)
-        can_change = access.can_in_department(request.user, Action.CHANGE, job.department)
+        can_change = permissions.may_import(request.user, job.department)
         context = self._context(
             request,
             gettext("Import %(file)s") % {"file": job.file_name},

@@ -1,14 +1,16 @@
 """The import engine: validate every row, then write everything or nothing.
 
-1. **Permission first.** The acting user needs ``Action.CHANGE`` on the target
-   department (``creditportal.access``); otherwise the file is not even read.
-   An operator on the command line without ``--user`` acts as the system user
-   (``operator_action=True``): the operator's shell access is the authority.
+1. **Permission first** (:mod:`.permissions`, the one check): the acting user
+   needs ``Action.CHANGE`` on the target department; otherwise the file is not
+   even read. An operator on the command line without ``--user`` acts as the
+   system user (``operator_action=True``, trusted only in that check). The same
+   check runs again after the write, inside the import's transaction.
 2. **Validate every row** while streaming the file: columns, ID number (the
    messages of ``registry.identifiers.validate_resident_id``), name, catalogue
    code, severity, dates and the display period (``CreditRecord.clean``'s own
    rules, cached per distinct combination). Valid rows are encrypted and
-   blind-indexed in Python and go to a *stage*:
+   blind-indexed in Python (the fast paths of ``registry.crypto`` and
+   ``registry.identifiers``) and go to a *stage* (:class:`.types.Stage`):
 
    * PostgreSQL: ``COPY`` into a temporary table (session-local, not logged);
    * anything else (SQLite): a Python list (small files; correct, slower).
@@ -32,28 +34,28 @@ A dry run does steps 1-3 and counts what step 4 would do.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
-import os
 import re
 import time
-from base64 import urlsafe_b64encode
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from operator import itemgetter
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from creditportal import access
-from creditportal.access import Action
-
 from .. import crypto, hooks, services
-from ..identifiers import mask_id, mask_ids_in_text, normalise, region_valid_in, validate_resident_id
+from ..identifiers import (
+    id_check_character,
+    mask_id,
+    mask_ids_in_text,
+    mask_resident_id,
+    normalise,
+    region_valid_in,
+    validate_resident_id,
+)
 from ..models import (
     ID_NUMBER_CONTEXT,
     LEGAL_BASIS_MAX,
@@ -65,7 +67,8 @@ from ..models import (
     local_today,
     not_competent_message,
 )
-from . import reading
+from . import permissions, reading
+from .types import ImportResult, ProgressCallback, RowError, Stage
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,6 @@ PROGRESS_EVERY = 10_000  # rows between progress callbacks (and COPY batches)
 CLEAN_CACHE_LIMIT = 200_000  # distinct (item, severity, dates) combinations kept
 NAME_MAX = Person._meta.get_field("name").max_length
 DECISION_NO_MAX = CreditRecord._meta.get_field("decision_no").max_length
-VALUE_SHOWN_MAX = 100
 # How a spreadsheet spells a big number: 5.30102E+17, 5.30102198001011e+17.
 NUMBER_SPELLING = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
@@ -85,20 +87,6 @@ CLEAN_FIELD_COLUMNS = {
     "display_until": "display_until",
     "severity": "severity",
 }
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999, ISO 7064 MOD 11-2
-CHECK_CHARACTERS = "10X98765432"
-# The record fields an import sets; two rows are "identical" when these are.
-RECORD_FIELDS = (
-    "person_id",
-    "catalog_item_id",
-    "severity",
-    "decision_date",
-    "summary",
-    "legal_basis",
-    "display_from",
-    "display_until",
-)
-
 DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
@@ -112,141 +100,6 @@ DATE_MESSAGE = gettext_lazy("Not a valid date; write it as YYYY-MM-DD (e.g. 2026
 
 SEVERITY_FAST = {"轻微": "minor", "一般": "general", "严重": "serious", "minor": "minor", "general": "general",
                  "serious": "serious"}  # fmt: skip
-
-
-NONCE_BATCH = 4096  # nonces drawn from os.urandom at once
-
-
-class Encryptor:
-    """``crypto.encrypt`` for many values: the same token format, the key looked
-    up once, random nonces drawn from the OS in batches (one system call per
-    few thousand values instead of one each)."""
-
-    def __init__(self):
-        self.key = crypto.keyring()[0]
-        self.prefix = f"{crypto.VERSION}.{self.key.key_id}."
-        self.context = ID_NUMBER_CONTEXT.encode("utf-8")
-        self._seal = self.key.aead.encrypt
-        self._nonces = b""
-        self._next = 0
-
-    def encrypt(self, plaintext: str) -> str:
-        size = crypto.NONCE_BYTES
-        start = self._next
-        if start + size > len(self._nonces):
-            self._nonces, start = os.urandom(size * NONCE_BATCH), 0
-        self._next = start + size
-        nonce = self._nonces[start : start + size]
-        sealed = self._seal(nonce, plaintext.encode("utf-8"), self.context)
-        return self.prefix + urlsafe_b64encode(nonce + sealed).decode("ascii").rstrip("=")
-
-
-def _check_tables() -> tuple[dict[str, int], ...]:
-    """Weighted digit sums of the ID check (GB 11643) by chunks of three digits:
-    ``sum(table[i][number[3i:3i+3]])`` equals the sum over the 17 digits."""
-    tables = []
-    for start in range(0, 17, 3):
-        weights = ID_WEIGHTS[start : start + 3]
-        width = len(weights)
-        table = {}
-        for value in range(10**width):
-            digits = f"{value:0{width}d}"
-            table[digits] = sum(int(digit) * weight for digit, weight in zip(digits, weights))
-        tables.append(table)
-    return tuple(tables)
-
-
-CHECK_TABLES = _check_tables()
-
-
-def id_check_character(body: str) -> str:
-    """The check character of 17 ASCII digits (ISO 7064 MOD 11-2)."""
-    t0, t1, t2, t3, t4, t5 = CHECK_TABLES
-    total = t0[body[:3]] + t1[body[3:6]] + t2[body[6:9]] + t3[body[9:12]] + t4[body[12:15]] + t5[body[15:17]]
-    return CHECK_CHARACTERS[total % 11]
-
-
-class BlindIndexer:
-    """``crypto.blind_index`` for many ID numbers: HMAC-SHA256 with the key's
-    inner and outer states (RFC 2104) and the context prefix hashed once."""
-
-    def __init__(self, key: bytes, context: str):
-        block = hashlib.sha256().block_size
-        if len(key) > block:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(block, b"\0")
-        self._inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in key) + f"{context}:".encode())
-        self._outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in key))
-
-    def __call__(self, number: str) -> str:
-        inner = self._inner.copy()
-        inner.update(number.encode("utf-8"))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()
-
-
-# --- Results ----------------------------------------------------------------------------------
-
-
-@dataclass
-class RowError:
-    """One problem: spreadsheet row (header = 1), column as written, value (IDs masked), reason."""
-
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def __post_init__(self) -> None:
-        # An ID number can turn up anywhere: in a shifted column, as a "header" when
-        # the header row is missing, quoted in a message. Mask all of it, then cut
-        # the value short (cutting first could leave an unmasked stump).
-        self.column = mask_ids_in_text(self.column)
-        self.value = mask_ids_in_text(self.value)[:VALUE_SHOWN_MAX]
-        self.message = mask_ids_in_text(self.message)
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
-
-    def __str__(self) -> str:
-        if not self.row:  # the whole file (its encoding, its format): no row to name
-            return self.message
-        shown = f" ({self.value})" if self.value else ""
-        return f"Row {self.row}, {self.column}{shown}: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    file_name: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    persons_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    encoding: str = ""
-    validation_seconds: float = 0.0
-    write_seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def summary(self) -> str:
-        verb = _("would be") if self.dry_run else ""
-        return _(
-            "%(rows)d rows: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(errors)d errors%(dry)s"
-        ) % {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": self.error_count,
-            "dry": f" ({_('dry run: nothing written')})" if verb else "",
-        }
 
 
 class ImportAborted(Exception):
@@ -280,7 +133,7 @@ class RowValidator:
         self.unnamed = tuple(index for index, text in enumerate(reader.header) if not text)
         # All ten cells of a row in one call; -1 is the empty cell rows() appends.
         self.pick = itemgetter(*(-1 if cols.get(key) is None else cols[key] for key in reading.COLUMN_KEYS))
-        self.encryptor = Encryptor()
+        self.encryptor = crypto.Encryptor(context=ID_NUMBER_CONTEXT)
         self.labels = {key: reader.column_label(key) for key in reading.COLUMN_KEYS}
         self.catalogue: dict[str, CatalogItem] = {}
         # Items the target department is not competent for: their rows are errors.
@@ -304,7 +157,7 @@ class RowValidator:
         self._births: dict[str, datetime.date | None] = {}
         self._regions: dict[tuple[str, int], bool] = {}
         self._clean: dict[tuple, tuple] = {}
-        self.blind_index = BlindIndexer(crypto._blind_key(settings.BLIND_INDEX_KEY), ID_NUMBER_CONTEXT)
+        self.blind_index = crypto.blind_indexer(context=ID_NUMBER_CONTEXT)
 
     def parse_date(self, text: str) -> datetime.date | None:
         """A date in one of the usual spellings, or None (cached: dates repeat)."""
@@ -364,7 +217,7 @@ class RowValidator:
             last = number[17]
             if last == "x":
                 number, last = number[:17] + "X", "X"
-            if last == id_check_character(number):
+            if last == id_check_character(number[:17]):
                 key = number[6:14]
                 birth = self._births.get(key, False)
                 if birth is False:
@@ -424,7 +277,7 @@ class RowValidator:
         if problems:
             return self.validate_with_messages(row_no, cells)
         id_index = self.blind_index(number)
-        masked = number[:6] + "********" + number[-4:]
+        masked = mask_resident_id(number)
         staged = (
             row_no,
             name,
@@ -516,7 +369,7 @@ class RowValidator:
         number = masked = None
         try:
             number, region, birth = self.resident_id(raw_id)
-            masked = number[:6] + "********" + number[-4:]
+            masked = mask_resident_id(number)
         except ValidationError as exc:
             if NUMBER_SPELLING.match(raw_id):
                 message = _(
@@ -634,29 +487,7 @@ def _birth_date(text: str, today: datetime.date) -> datetime.date | None:
     return value
 
 
-STAGE_COLUMNS = (
-    "row_no",
-    "name",
-    "id_index",
-    "id_encrypted",
-    "id_masked",
-    "region_code",
-    "birth_date",
-    "catalog_item_id",
-    "severity",
-    "decision_no",
-    "decision_date",
-    "summary",
-    "legal_basis",
-    "display_from",
-    "display_until",
-)
-
-
 # --- The importer ----------------------------------------------------------------------------
-
-
-ProgressCallback = Callable[[int, int | None], None]
 
 
 class Importer:
@@ -690,13 +521,8 @@ class Importer:
 
     # --- permission ---------------------------------------------------------------------
     def check_permission(self) -> None:
-        """Refuse before reading anything: CHANGE on the department (operators on the CLI excepted)."""
-        if self.operator_action:
-            return
-        if not access.can_in_department(self.acting_user, Action.CHANGE, self.department):
-            raise PermissionDenied(
-                _("You may not import records into department %(department)s.") % {"department": self.department}
-            )
+        """Refuse before reading anything, and again after the write (``permissions``)."""
+        permissions.check_import_allowed(self.acting_user, self.department, operator_action=self.operator_action)
 
     # --- entry point -----------------------------------------------------------------------
     def run(self, fileobj, *, file_name: str, encoding: str = "auto") -> ImportResult:
@@ -741,7 +567,7 @@ class Importer:
             result.created = result.updated = result.unchanged = result.persons_created = 0
         return result
 
-    def _make_stage(self):
+    def _make_stage(self) -> Stage:
         kind = self.stage_kind
         if kind == "auto":
             kind = "postgresql" if connection.vendor == "postgresql" else "memory"
@@ -758,7 +584,7 @@ class Importer:
         if len(self._result.errors) < self.max_errors:
             self._result.errors.append(error)
 
-    def _load(self, reader: reading.TableReader, stage, fileobj) -> None:
+    def _load(self, reader: reading.TableReader, stage: Stage, fileobj) -> None:
         validator = RowValidator(reader, today=local_today(), department=self.department)
         self._column_labels = validator.labels
         result = self._result
@@ -791,7 +617,7 @@ class Importer:
         if self.progress is not None:
             self.progress(rows, rows)
 
-    def _check_and_write(self, stage, reason: str) -> None:
+    def _check_and_write(self, stage: Stage, reason: str) -> None:
         result = self._result
         now = timezone.now()
         outside_scope = self._viewable_department_ids()
@@ -845,11 +671,8 @@ class Importer:
             )
 
     def _viewable_department_ids(self) -> list[int] | None:
-        """The departments whose persons the user may see, or None when the user
-        sees them all (a superuser) or acts as the operator (no one to log)."""
-        if self.operator_action or getattr(self.acting_user, "is_superuser", False):
-            return None
-        return list(access.permitted_departments(self.acting_user, Action.VIEW).values_list("pk", flat=True))
+        """The departments whose persons the user may see, or None when there is no one to log."""
+        return permissions.departments_seen(self.acting_user, operator_action=self.operator_action)
 
 
 def _size_of(fileobj) -> int | None:

@@ -31,13 +31,13 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from creditportal import access
-from creditportal.access import Action
 from creditportal.audit import get_system_user, save_with_history
 
 from ..identifiers import mask_ids_in_text
 from ..models import Department, ImportJob
-from .engine import Importer, ImportResult
+from . import permissions
+from .engine import Importer
+from .types import ImportResult
 
 logger = logging.getLogger(__name__)
 State = ImportJob.State
@@ -51,22 +51,6 @@ START_STATES = {
     IMPORT: {State.UPLOADED, State.VALIDATED, State.INVALID, State.FAILED},
 }
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
-
-
-def require_import_permission(user, department: Department, *, operator_action: bool = False) -> None:
-    """CHANGE on the department, through the chokepoint; checked before any file is read.
-
-    ``operator_action``: the command line without ``--user`` acts as the
-    (inactive) system user on the operator's authority; nothing else may set it.
-    """
-    if operator_action:
-        if user != get_system_user():
-            raise PermissionDenied(_("Only the system user acts as an operator."))
-        return
-    if not access.can_in_department(user, Action.CHANGE, department):
-        raise PermissionDenied(
-            _("You may not import records into department %(department)s.") % {"department": department}
-        )
 
 
 def check_upload_size(size: int) -> None:
@@ -91,7 +75,7 @@ def create_job(
     enforce_size_limit: bool = True,
 ) -> ImportJob:
     """Store ``upload`` (a Django ``File``/``UploadedFile``) and record the job."""
-    require_import_permission(acting_user, department, operator_action=operator_action)
+    permissions.check_import_allowed(acting_user, department, operator_action=operator_action)
     # The name is shown on pages and written into every history row's reason, which
     # cannot be edited afterwards: an ID number in it ("更正-5301....csv") is masked.
     name = mask_ids_in_text(os.path.basename(file_name or upload.name or "import.csv"))[:255]
@@ -249,9 +233,8 @@ def run_job(job_id: int, *, mode: str, acting_user=None, task_id: str = "") -> I
         raise ValueError(f"mode must be one of {MODES}")
     job = ImportJob.objects.select_related("department", "created_by").get(pk=job_id)
     acting_user = acting_user or job.created_by
-    operator_action = job.operator_action and acting_user == job.created_by
     try:
-        require_import_permission(acting_user, job.department, operator_action=operator_action)
+        operator_action = permissions.check_job_allowed(acting_user, job)
     except PermissionDenied as exc:
         if job.state in START_STATES[mode]:
             return _finish(job, mode, acting_user, None, str(exc))
@@ -290,9 +273,7 @@ def run_job(job_id: int, *, mode: str, acting_user=None, task_id: str = "") -> I
 def submit(job: ImportJob, *, mode: str, acting_user) -> ImportJob | None:
     """Run the job now (small files) or hand it to a Celery worker (files above
     ``IMPORT_BACKGROUND_THRESHOLD_BYTES``, and every job marked background)."""
-    require_import_permission(
-        acting_user, job.department, operator_action=job.operator_action and acting_user == job.created_by
-    )
+    permissions.check_job_allowed(acting_user, job)
     if not job.background:
         return run_job(job.pk, mode=mode, acting_user=acting_user)
     from ..import_tasks import run_import_job

@@ -11,7 +11,6 @@ from django.db.models import Exists, OuterRef
 
 from ..choices import RecordStatus
 from ..models import CreditRecord, DisplayHold, Person
-from .engine import RECORD_FIELDS, STAGE_COLUMNS
 from .messages import (
     IMPORT_UPDATABLE_STATUSES,
     duplicate_decision,
@@ -19,6 +18,7 @@ from .messages import (
     name_mismatch_registered,
     record_not_updatable,
 )
+from .types import RECORD_FIELDS, STAGE_COLUMNS
 
 BATCH = 500  # rows per query (SQLite's parameter limit)
 COL = {name: index for index, name in enumerate(STAGE_COLUMNS)}
@@ -40,7 +40,7 @@ class MemoryStage:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
         self.rows = []
         self.partials = []
         return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..choices import RecordStatus
-from .engine import RowError
+from .types import RowError
 
 # The statuses in which an import may change a record's content. The others are
 # the outcome of a decision (an objection, a correction, a repair, a revocation)

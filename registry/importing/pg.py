@@ -24,7 +24,6 @@ from django.db import DatabaseError, connection, transaction
 
 from ..choices import RecordStatus
 from ..models import CreditRecord, DisplayHold, Person
-from .engine import RECORD_FIELDS, STAGE_COLUMNS
 from .messages import (
     IMPORT_UPDATABLE_STATUSES,
     duplicate_decision,
@@ -32,6 +31,7 @@ from .messages import (
     name_mismatch_registered,
     record_not_updatable,
 )
+from .types import RECORD_FIELDS, STAGE_COLUMNS
 
 # Serialises the write phase of imports (any department): two imports that
 # both create the same new person would otherwise collide on its blind index.

@@ -491,27 +491,6 @@ def test_the_fast_id_check_accepts_exactly_what_validate_resident_id_accepts():
         assert got == expected, number
 
 
-def test_the_bulk_check_character_and_blind_index_match_the_reference():
-    import random
-
-    from django.conf import settings
-
-    from registry import crypto
-    from registry.importing.engine import CHECK_CHARACTERS, ID_WEIGHTS, BlindIndexer, id_check_character
-
-    rng = random.Random(5)
-    indexer = BlindIndexer(crypto._blind_key(settings.BLIND_INDEX_KEY), "person.id_number")
-    for _ in range(2000):
-        body = "".join(rng.choice("0123456789") for _ in range(17))
-        expected = CHECK_CHARACTERS[sum(int(digit) * weight for digit, weight in zip(body, ID_WEIGHTS)) % 11]
-        assert id_check_character(body) == expected, body
-        number = body + expected
-        assert indexer(number) == crypto.blind_index(number, context="person.id_number")
-    # Keys longer than SHA-256's block are hashed first (RFC 2104), as hmac does.
-    long_key = bytes(range(100))
-    assert BlindIndexer(long_key, "c")("1") == crypto.hmac.new(long_key, b"c:1", crypto.hashlib.sha256).hexdigest()
-
-
 def test_cells_with_tabs_newlines_and_backslashes_are_stored_as_written(tree, caseworker, catalog_item):
     rows = rows_for(3)
     rows[0][6] = "制表\t符\t和\\反斜杠\\N"
@@ -528,20 +507,6 @@ def test_cells_with_tabs_newlines_and_backslashes_are_stored_as_written(tree, ca
     # Importing the same file again finds everything unchanged.
     again = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-
-
-def test_the_bulk_encryptor_writes_what_crypto_decrypts():
-    from registry import crypto
-    from registry.importing.engine import Encryptor
-
-    encryptor = Encryptor()
-    token = encryptor.encrypt("530102199001011234")
-    assert crypto.decrypt(token, context="person.id_number") == "530102199001011234"
-    assert crypto.key_id_of(token) == crypto.primary_key_id()
-    # Nonces come in batches: across a refill every token still decrypts and no nonce repeats.
-    tokens = [encryptor.encrypt(f"53010219900101{i:04d}") for i in range(5000)]
-    assert all(crypto.decrypt(t, context="person.id_number") == f"53010219900101{i:04d}" for i, t in enumerate(tokens))
-    assert len({crypto._b64decode(t.split(".")[-1])[: crypto.NONCE_BYTES] for t in tokens}) == len(tokens)
 
 
 def test_the_sample_file_in_docs_imports(tree, caseworker, operator):

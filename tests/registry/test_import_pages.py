@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from registry.importing import import_records, reading
-from registry.importing.engine import RowError
+from registry.importing.types import RowError
 from registry.models import CreditRecord, ImportJob
 from tests.registry.importing_helpers import CHINESE_HEADER, csv_bytes, rows_for
 

@@ -12,7 +12,9 @@ Who acts:
 * no ``--user``: the system user, as an **operator action**. Whoever can run
   ``manage.py`` on the server already holds the database; the command records
   the import under the system user with ``operator_action`` set on the job.
-  Only this command sets it; the web and the workers never do.
+  Only this command sets it, inside ``registry.importing.permissions.operator_shell``:
+  the one permission check trusts the flag nowhere else (the web and the workers
+  that claim it are refused).
 
 Exit status: 0 imported (or, with ``--dry-run``, the file is valid); 1 the file
 has errors and nothing was written; 2 a problem with the command line (unknown
@@ -31,8 +33,8 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from creditportal.audit import get_system_user
-from registry.importing import jobs, report
-from registry.importing.engine import RowError, import_records
+from registry.importing import import_records, jobs, permissions, report
+from registry.importing.types import RowError
 from registry.models import Department, ImportJob
 
 SHOWN_ERRORS = 100
@@ -81,7 +83,12 @@ class Command(BaseCommand):
         parser.add_argument("--errors-csv", metavar="PATH", help="also write every problem to this CSV file")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *args, file, department, user, dry_run, encoding, errors_csv, no_progress, verbosity, **options):
+    def handle(self, *args, **options):
+        # The operator's shell: the one place where operator_action is trusted (see the module docstring).
+        with permissions.operator_shell():
+            return self.import_file(**options)
+
+    def import_file(self, *, file, department, user, dry_run, encoding, errors_csv, no_progress, verbosity, **options):
         dept = Department.objects.filter(code=department).first()
         if dept is None:
             raise CommandError(f"No department has the code {department!r}.", returncode=EXIT_USAGE)
@@ -94,7 +101,7 @@ class Command(BaseCommand):
             acting_user, operator_action = get_system_user(), True
         try:
             # Refused before the file is even opened.
-            jobs.require_import_permission(acting_user, dept, operator_action=operator_action)
+            permissions.check_import_allowed(acting_user, dept, operator_action=operator_action)
         except PermissionDenied as exc:
             raise CommandError(str(exc), returncode=EXIT_DENIED) from None
         path = Path(file)
