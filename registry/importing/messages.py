@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from ..choices import RecordStatus
 from .types import RowError
 
-# The statuses in which an import may change a record's content. The others are
-# the outcome of a decision (an objection, a correction, a repair, a revocation)
-# or of the calendar; a department's routine re-import of an older spreadsheet
-# must not undo them.
-IMPORT_UPDATABLE_STATUSES = (RecordStatus.DRAFT, RecordStatus.ACTIVE)
+# The statuses in which an import may change a record's content: drafts only.
+# A published record changes only through a reviewed correction (proposed in
+# the admin, approved by a reviewer or publisher); the other statuses are the
+# outcome of a decision or of the calendar. A department's routine re-import
+# of an older spreadsheet must not change what the public sees, or undo a decision.
+IMPORT_UPDATABLE_STATUSES = (RecordStatus.DRAFT,)
+PUBLISHED_STATUSES = (RecordStatus.ACTIVE, RecordStatus.CORRECTED)
 
 
 def duplicate_decision(row: int, column: str, decision_no: str, first_row: int) -> RowError:
@@ -47,6 +49,18 @@ def name_mismatch_registered(row: int, column: str, name: str, masked_id: str) -
 
 
 def record_not_updatable(row: int, column: str, decision_no: str, status: str) -> RowError:
+    if status in PUBLISHED_STATUSES:
+        return RowError(
+            row,
+            column,
+            decision_no,
+            _(
+                "The record with this decision number is published: an import cannot change it. A change to a "
+                "published record is a correction: propose it on the record's page in the admin, and a reviewer "
+                "or publisher of the department approves it. Make the row match the record as it is now, or "
+                "remove the row from the file."
+            ),
+        )
     return RowError(
         row,
         column,

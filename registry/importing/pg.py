@@ -312,9 +312,8 @@ class PostgresStage:
             )
             for row_no, name, masked in cursor.fetchall():
                 yield name_mismatch_registered(row_no, labels["name"], name, masked or "")
-            # Existing records the file would change although their status is the
-            # outcome of a decision: from the records' side, through (department,
-            # status), as there are usually few of them.
+            # Existing records the file would change although they are published or
+            # their status is the outcome of a decision (only drafts are updatable).
             cursor.execute(
                 f"""
                 SELECT s.row_no, s.decision_no, r.status
@@ -322,6 +321,8 @@ class PostgresStage:
                 JOIN {stage} s ON s.decision_no = r.decision_no
                 LEFT JOIN {qn(Person._meta.db_table)} p ON p.id_number_index = s.id_index
                 WHERE r.department_id = %s AND NOT (r.status = ANY(%s)) AND s.ok AND {self._record_compare("p")}
+                  AND NOT EXISTS (SELECT 1 FROM {qn(DisplayHold._meta.db_table)} h
+                                  WHERE h.record_id = r.id AND h.closed_at IS NULL)
                 ORDER BY s.row_no LIMIT %s
                 """,
                 [self.department.pk, [str(status) for status in IMPORT_UPDATABLE_STATUSES], limit],
@@ -337,11 +338,11 @@ class PostgresStage:
                 JOIN {qn(CreditRecord._meta.db_table)} r ON r.id = h.record_id
                 JOIN {stage} s ON s.decision_no = r.decision_no
                 LEFT JOIN {qn(Person._meta.db_table)} p ON p.id_number_index = s.id_index
-                WHERE h.closed_at IS NULL AND r.department_id = %s AND r.status = ANY(%s)
+                WHERE h.closed_at IS NULL AND r.department_id = %s
                   AND s.ok AND {self._record_compare("p")}
                 ORDER BY s.row_no LIMIT %s
                 """,
-                [self.department.pk, [str(status) for status in IMPORT_UPDATABLE_STATUSES], limit],
+                [self.department.pk, limit],
             )
             for row_no, decision_no in cursor.fetchall():
                 yield record_not_updatable(row_no, labels["decision_no"], decision_no, RecordStatus.UNDER_OBJECTION)

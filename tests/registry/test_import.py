@@ -286,26 +286,44 @@ def test_reimporting_an_unchanged_file_changes_nothing_and_adds_no_history(tree,
     assert sorted(CreditRecord.objects.values_list("updated_at", flat=True)) == stamps
 
 
-def test_changed_rows_update_with_history_and_keep_their_status(tree, caseworker, catalog_item, users):
+def test_changed_rows_update_drafts_with_history_and_keep_their_status(tree, caseworker, catalog_item, users):
     rows = rows_for(3)
     run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
-    published = CreditRecord.objects.get(decision_no=rows[0][3])
-    services.publish_records([published], acting_user=users["operator"], reason="publish")
+    draft = CreditRecord.objects.get(decision_no=rows[0][3])
     rows[0][6] = "更正后的事实"
     history_before = CreditRecord.history.count()
     result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker, name="second.csv")
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
-    published.refresh_from_db()
-    assert published.summary == "更正后的事实"
-    assert published.status == RecordStatus.ACTIVE  # import never changes the status
+    draft.refresh_from_db()
+    assert draft.summary == "更正后的事实"
+    assert draft.status == RecordStatus.DRAFT  # import never changes the status
     assert CreditRecord.history.count() == history_before + 1
-    latest = published.history.first()
+    latest = draft.history.first()
     assert (latest.history_type, latest.history_user, latest.history_change_reason) == (
         "~",
         caseworker,
         "import second.csv",
     )
     assert latest.summary == "更正后的事实"
+
+
+def test_a_published_record_is_not_changed_by_an_import(tree, caseworker, catalog_item, users):
+    """A change to a published record is a correction under review: the import
+    refuses the row (and writes nothing), pointing to the correction."""
+    rows = rows_for(3)
+    run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker)
+    published = CreditRecord.objects.get(decision_no=rows[0][3])
+    services.publish_records([published], acting_user=users["operator"], reason="publish")
+    rows[0][6] = "更正后的事实"
+    rows[1][6] = "草稿也改"
+    history_before = CreditRecord.history.count()
+    result = run(csv_bytes(CHINESE_HEADER, rows), tree, caseworker, name="second.csv")
+    assert not result.ok
+    assert [(e.row, e.column) for e in result.errors] == [(2, "决定文书号")]
+    assert "correction" in result.errors[0].message
+    published.refresh_from_db()
+    assert published.summary != "更正后的事实" and published.status == RecordStatus.ACTIVE
+    assert CreditRecord.history.count() == history_before  # all or nothing: the draft is unchanged too
 
 
 def test_new_rows_are_drafts_with_history_naming_the_importer(tree, caseworker, catalog_item, make_person):

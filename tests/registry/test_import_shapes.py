@@ -144,7 +144,7 @@ def test_a_decision_number_typed_with_full_width_digits_matches_its_spreadsheet_
     assert CreditRecord.objects.count() == 1
 
 
-@pytest.mark.parametrize("status", ["under_objection", "corrected", "repaired", "revoked", "expired"])
+@pytest.mark.parametrize("status", ["active", "under_objection", "corrected", "repaired", "revoked", "expired"])
 def test_an_import_cannot_change_a_record_whose_status_was_decided(tree, users, catalog_item, status):
     caseworker = users["caseworker_a"]
     rows = rows_for(3)
