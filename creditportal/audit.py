@@ -112,8 +112,10 @@ def save_with_history(instance, *, acting_user, reason: str, **save_kwargs):
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("save_with_history must run inside transaction.atomic")
+    from .system_text import mask
+
     force = save_kwargs.pop("force_history", False)
-    reason = require_reason(reason)
+    reason = mask(require_reason(reason))  # an ID number typed into a reason is kept masked
     if not force and instance.pk is not None and not instance._state.adding and not save_kwargs.get("force_insert"):
         tracked_changed, other_changed = changed_fields(instance, save_kwargs.get("update_fields"))
         if not tracked_changed:

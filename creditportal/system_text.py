@@ -23,6 +23,7 @@ ParamRenderer = Callable[[str], str]
 _PATTERNS: list[tuple[re.Pattern, object, dict[str, ParamRenderer]]] = []
 _FORMATTERS: list[Callable[[str], str | None]] = []
 _SENTENCES: list[str] = []
+_MASKERS: list[Callable[[str], str]] = []
 _reverse: dict[str, str] | None = None
 
 
@@ -36,6 +37,21 @@ def register_pattern(regex: str, sentence, **renderers: ParamRenderer) -> None:
 def register_formatter(formatter: Callable[[str], str | None]) -> None:
     """A function that turns a stored text into a sentence, or returns None."""
     _FORMATTERS.append(formatter)
+
+
+def register_masker(masker: Callable[[str], str]) -> None:
+    """A function that hides what must never be stored or shown in full in
+    free text (the registry's: ID numbers, however written). Applied by
+    :func:`mask` to every reason, purpose and detail, typed or written."""
+    if masker not in _MASKERS:
+        _MASKERS.append(masker)
+
+
+def mask(text: str) -> str:
+    """``text`` with every registered masker applied."""
+    for masker in _MASKERS:
+        text = masker(text)
+    return text
 
 
 def register_sentences(*msgids) -> None:
@@ -74,9 +90,14 @@ def sentence(text: str) -> str:
 
 
 def render(stored: str | None) -> str:
-    """``stored`` (a reason, purpose or detail) as the current reader should read it."""
+    """``stored`` (a reason, purpose or detail) as the current reader should read
+    it; masked (:func:`mask`), also when it was stored before masking on write."""
     if not stored:
         return stored or ""
+    return mask(_render(stored))
+
+
+def _render(stored: str) -> str:
     text = stored.strip()
     known = sentence(text)
     if known is not None:

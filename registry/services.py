@@ -34,7 +34,7 @@ from .choices import (
     RecordStatus,
     RevealPurpose,
 )
-from .identifiers import mask_id, validate_resident_id
+from .identifiers import mask_id, mask_ids_in_text, validate_resident_id
 from .models import (
     CORRECTABLE_FIELDS,
     ID_NUMBER_CONTEXT,
@@ -77,8 +77,9 @@ def log_access(
         action=action,
         person=person,
         record=record,
-        purpose=(purpose or "").strip()[:300] or str(AccessAction(action).label),
-        detail=detail[:300],
+        # An ID number typed into the purpose or the detail is kept masked.
+        purpose=mask_ids_in_text((purpose or "").strip())[:300] or str(AccessAction(action).label),
+        detail=mask_ids_in_text(detail or "")[:300],
         ip_address=ip_address,
     )
 
@@ -90,7 +91,11 @@ def log_person_matches(*, user, person_ids, purpose: str, detail: str = "") -> i
     number is registered and under which name). One SEARCH row per person."""
     rows = [
         AccessLog(
-            user=user, action=AccessAction.SEARCH, person_id=pk, purpose=purpose.strip()[:300], detail=detail[:300]
+            user=user,
+            action=AccessAction.SEARCH,
+            person_id=pk,
+            purpose=mask_ids_in_text(purpose.strip())[:300],
+            detail=mask_ids_in_text(detail)[:300],
         )
         for pk in person_ids
     ]
@@ -798,7 +803,7 @@ def open_hold(record: CreditRecord, *, source: str, reference: str, acting_user,
     locked = CreditRecord.objects.select_for_update().select_related("department").get(pk=record.pk)
     if not access.system_may(acting_user, SystemDuty.OPEN_HOLDS):
         access.require_department(acting_user, Action.DECIDE, locked.department)
-    reference = (reference or "").strip()
+    reference = mask_ids_in_text((reference or "").strip())
     if not reference:
         raise ValidationError({"reference": _("Name the case that holds the record.")})
     existing = DisplayHold.objects.open().filter(record=locked, source=source, reference=reference).first()
@@ -806,8 +811,8 @@ def open_hold(record: CreditRecord, *, source: str, reference: str, acting_user,
         return existing
     was_shown = CreditRecord.objects.public().filter(pk=locked.pk).exists()
     was_shared = was_shown or CreditRecord.objects.shareable().filter(pk=locked.pk).exists()
-    hold = DisplayHold(record=locked, source=HoldSource(source), reference=reference, opened_by=acting_user,
-                       open_reason=reason[:500])  # fmt: skip
+    hold = DisplayHold(record=locked, source=HoldSource(source), reference=reference,
+                       opened_by=acting_user, open_reason=mask_ids_in_text(reason)[:500])  # fmt: skip
     hold.full_clean()
     save_with_history(hold, acting_user=acting_user, reason=reason)
     if was_shared:
@@ -828,7 +833,7 @@ def close_hold(hold: DisplayHold, *, acting_user, reason: str) -> DisplayHold:
         return hold
     hold.closed_at = timezone.now()
     hold.closed_by = acting_user
-    hold.close_reason = reason[:500]
+    hold.close_reason = mask_ids_in_text(reason)[:500]
     save_with_history(hold, acting_user=acting_user, reason=reason)
     record_id = hold.record_id
     if not DisplayHold.objects.open().filter(record_id=record_id).exists():

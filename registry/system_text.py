@@ -15,11 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from creditportal.system_text import (
     label_renderer,
     register_formatter,
+    register_masker,
     register_pattern,
     register_sentences,
 )
 
 from .choices import AccessAction, RecordStatus, RevealPurpose
+from .identifiers import mask_ids_in_text
 
 
 def _mode(value: str) -> str:
@@ -59,6 +61,9 @@ def _export_detail(text: str) -> str | None:
 
 def register() -> None:
     """Called once from ``RegistryConfig.ready``."""
+    # Every reason, purpose and detail, typed or written, is kept and shown with
+    # its ID numbers masked, however they were written.
+    register_masker(mask_ids_in_text)
     register_sentences(
         gettext_noop("display period ended"),
         gettext_noop("decision number normalised (full-width digits, surrounding spaces)"),
