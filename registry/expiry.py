@@ -23,9 +23,12 @@ import logging
 import time
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from creditportal import access
+from creditportal.access import SystemDuty
 from creditportal.audit import get_system_user
 
 from . import hooks
@@ -79,6 +82,10 @@ def expire_records(
         result.seconds = time.monotonic() - started
         return result
     user = acting_user or get_system_user()
+    # The system's policy (creditportal.access) says whether it ends display
+    # periods; an operator may run it by hand. Nobody else.
+    if not (getattr(user, "is_superuser", False) or access.system_may(user, SystemDuty.EXPIRE_RECORDS)):
+        raise PermissionDenied("Only the system under its EXPIRE_RECORDS duty, or an operator, runs the expiry.")
     expire_chunk = _expire_chunk_postgresql if connection.vendor == "postgresql" else _expire_chunk_generic
     while max_chunks is None or result.chunks < max_chunks:
         with transaction.atomic():

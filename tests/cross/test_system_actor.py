@@ -62,3 +62,26 @@ def test_without_the_duty_the_system_may_not_expire(tree, make_person, make_reco
     monkeypatch.setattr(access, "SYSTEM_DUTIES", frozenset(set(SystemDuty) - {SystemDuty.EXPIRE_RECORDS}))
     with pytest.raises(PermissionDenied):
         services.change_record_status(record, status=RecordStatus.EXPIRED, acting_user=system, reason="公示期满")
+
+
+def test_the_expiry_task_acts_under_the_policy(tree, make_person, make_record, operator, users, monkeypatch):
+    """The daily task (bulk, not the one-record service) is allowed exactly what
+    the policy says: without the duty it expires nothing, nor does a caseworker."""
+    from registry import expiry, tasks
+
+    record = make_record(make_person(tree["A"]), tree["A"])
+    services.publish_records([record], acting_user=operator, reason="公示")
+    CreditRecord.objects.filter(pk=record.pk).update(
+        decision_date=local_today() - datetime.timedelta(days=400),
+        display_from=local_today() - datetime.timedelta(days=400),
+        display_until=local_today() - datetime.timedelta(days=1),
+    )
+    with pytest.raises(PermissionDenied):
+        expiry.expire_records(acting_user=users["caseworker_a"])
+    with monkeypatch.context() as patch:
+        patch.setattr(access, "SYSTEM_DUTIES", frozenset(set(SystemDuty) - {SystemDuty.EXPIRE_RECORDS}))
+        with pytest.raises(PermissionDenied):
+            tasks.expire_records()
+    assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.ACTIVE
+    assert tasks.expire_records()["expired"] == 1
+    assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.EXPIRED
