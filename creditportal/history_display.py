@@ -18,7 +18,9 @@ import dataclasses
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import ForeignKey
+from django.http import HttpResponseNotAllowed
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.text import capfirst
@@ -82,6 +84,16 @@ class ReadableHistoryMixin:
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An earlier version is for reading. ``SIMPLE_HISTORY_REVERT_DISABLED``
+        only hides the button: a POST here would save the form past the change
+        page's checks (a revert). Changes are made on the change page."""
+        if request.method not in ("GET", "HEAD"):
+            if not self.has_view_history_or_change_history_permission(request):
+                raise PermissionDenied
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def history_view_title(self, request, obj):
         return gettext("History: %(object)s") % {"object": obj}

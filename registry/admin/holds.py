@@ -58,7 +58,9 @@ class DisplayHoldAdmin(ScopedAdmin):
     list_filter = [OpenFilter, "source"]
     list_select_related = ["record", "opened_by"]
     search_fields = ["reference", "record__decision_no"]
-    autocomplete_fields = []
+    # Searched by decision number (a department holds many thousands of records);
+    # the form accepts only the records the user may decide on (below).
+    autocomplete_fields = ["record"]
     readonly_fields = ["opened_at", "opened_by", "open_reason", "closed_at", "closed_by", "close_reason"]
 
     def get_fields(self, request, obj=None):

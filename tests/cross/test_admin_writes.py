@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from registry import services
-from registry.choices import RecordStatus
-from registry.models import CreditRecord, Department, Person
+from registry.choices import HoldSource, RecordStatus
+from registry.models import CreditRecord, Department, DisplayHold, Person
 from tests.conftest import make_id_number
 
 
@@ -466,3 +466,36 @@ def test_a_department_keeps_correcting_its_records_of_an_item_given_to_others(us
     record.department = tree["C"]
     with pytest.raises(ValidationError), transaction.atomic():
         services.save_credit_record(record, acting_user=users["operator"], reason="移交")
+
+
+def test_an_earlier_version_is_read_only(client, users, tree, make_person, make_record):
+    """Revert is disabled: posting the form of an earlier version changes nothing
+    (it used to save the record past the change page, and a hold's answered 500)."""
+    person = make_person(tree["A"], name="周八")
+    record = make_record(person, tree["A"], decision_no="昆市监罚〔2026〕1号")
+    with transaction.atomic():
+        hold = services.open_hold(
+            record, source=HoldSource.COURT_ORDER, reference="R1", acting_user=users["reviewer_a"], reason="法院函"
+        )
+    client.force_login(users["caseworker_a"])
+    url = reverse("admin:registry_creditrecord_simple_history", args=[record.pk, record.history.earliest().history_id])
+    assert client.get(url).status_code == 200
+    data = {
+        "person": person.pk,
+        "department": tree["A"].pk,
+        "catalog_item": record.catalog_item_id,
+        "severity": "general",
+        "decision_no": "昆市监罚〔2026〕2号",
+        "decision_date": "2026-03-02",
+        "summary": "未按规定履行义务",
+        "legal_basis": "",
+        "display_from": "",
+        "display_until": "",
+        "change_reason": "从早先版本保存",
+    }
+    assert client.post(url, data).status_code == 405
+    assert CreditRecord.objects.get(pk=record.pk).decision_no == "昆市监罚〔2026〕1号"
+    client.force_login(users["reviewer_a"])
+    url = reverse("admin:registry_displayhold_simple_history", args=[hold.pk, hold.history.earliest().history_id])
+    assert client.post(url, {"change_reason": "再开"}).status_code == 405
+    assert DisplayHold.objects.count() == 1

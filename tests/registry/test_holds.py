@@ -8,6 +8,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from creditportal.audit import get_system_user
 from registry import hooks, services
@@ -99,3 +100,24 @@ def test_records_under_the_old_status_become_held_with_their_status_before(shown
     hold = DisplayHold.objects.get(record=shown)
     assert hold.is_open and hold.source == HoldSource.OBJECTION
     assert shown.history.first().status == RecordStatus.ACTIVE
+
+
+def test_the_hold_form_picks_its_record_by_search_not_from_a_list_of_every_record(client, shown, users, tree,
+                                                                                  make_person, make_record):  # fmt: skip
+    """A department holds many thousands of records: the form searches them by
+    decision number instead of writing each into the page; it accepts only the
+    records the user may decide on."""
+    other = make_record(make_person(tree["B"]), tree["B"], decision_no="昆交罚〔2026〕9号")
+    client.force_login(users["reviewer_a"])
+    response = client.get(reverse("admin:registry_displayhold_add"))
+    body = response.content.decode()
+    assert response.status_code == 200 and "admin-autocomplete" in body
+    assert shown.decision_no not in body
+    offered = response.context["adminform"].form.fields["record"].queryset
+    assert set(offered.values_list("pk", flat=True)) == {shown.pk}
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": shown.decision_no[:4], "app_label": "registry", "model_name": "displayhold", "field_name": "record"},
+    )
+    assert {int(item["id"]) for item in response.json()["results"]} == {shown.pk}
+    assert other.pk not in {int(item["id"]) for item in response.json()["results"]}

@@ -32,7 +32,8 @@ class DepartmentMatrix(AdminMatrix):
     change = {"name": "矩阵测试改名"}
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
-        GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        GET      simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        POST     simple_history         L    L       404    405/404/404 404/405/404 405/404/404 405/404/404 405/405/404 405   405
         GET+POST changelist             L    L       403    200         200         200         200         200         200   200
         GET+POST add                    L    L       403    403         403         403         403         403         200   200
         GET+POST history                L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
@@ -59,7 +60,8 @@ class CatalogItemMatrix(AdminMatrix):
 
     table = """
                                         anon citizen norole cw_a cw_b rev_a pub_a sup admin oper
-        GET+POST simple_history         L    L       403    200  200  200   200   200 200   200
+        GET      simple_history         L    L       403    200  200  200   200   200 200   200
+        POST     simple_history         L    L       403    405  405  405   405   405 405   405
         GET+POST changelist             L    L       403    200  200  200   200   200 200   200
         GET+POST add                    L    L       403    403  403  403   403   403 200   200
         GET+POST history                L    L       403    200  200  200   200   200 200   200
@@ -103,7 +105,8 @@ class CalendarDayMatrix(AdminMatrix):
 
     table = """
                                         anon citizen norole cw_a cw_b rev_a pub_a sup admin oper
-        GET+POST simple_history         L    L       403    200  200  200   200   200 200   200
+        GET      simple_history         L    L       403    200  200  200   200   200 200   200
+        POST     simple_history         L    L       403    405  405  405   405   405 405   405
         GET+POST changelist             L    L       403    200  200  200   200   200 200   200
         GET+POST add                    L    L       403    403  403  403   403   403 200   200
         GET+POST history                L    L       403    200  200  200   200   200 200   200
@@ -144,7 +147,8 @@ class DisplayHoldMatrix(AdminMatrix):
 
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a        pub_a       sup           admin oper
-        GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404  200/404/404 200/200/404   200   200
+        GET      simple_history         L    L       404    200/404/404 404/200/404 200/404/404  200/404/404 200/200/404   200   200
+        POST     simple_history         L    L       404    405/404/404 404/405/404 405/404/404  405/404/404 405/405/404   405   405
         GET+POST changelist             L    L       403    200         200         200          200         200           200   200
         GET+POST add                    L    L       403    403         403         200          403         200           200   200
         GET+POST history                L    L       404    200/404/404 404/200/404 200/404/404  200/404/404 200/200/404   200   200
@@ -193,7 +197,8 @@ class RecordCorrectionMatrix(AdminMatrix):
     # reviewer or publisher of A approves or rejects A's, never the operator who proposed them.
     table = """
                                           anon citizen norole cw_a         cw_b         rev_a        pub_a        sup           admin oper
-        GET+POST simple_history           L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
+        GET      simple_history           L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
+        POST     simple_history           L    L       404    405/404/404  404/405/404  405/404/404  405/404/404  405/405/404   405   405
         GET+POST changelist               L    L       403    200          200          200          200          200           200   200
         GET+POST add                      L    L       403    403          403          403          403          403           403   403
         GET+POST history                  L    L       404    200/404/404  404/200/404  200/404/404  200/404/404  200/200/404   200   200
@@ -214,7 +219,8 @@ class RoleGrantMatrix(AdminMatrix):
     change = {"is_active": None}  # unticked: the grant is revoked
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
-        GET+POST simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
+        GET      simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
+        POST     simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 405/405/404 405   405
         GET+POST changelist             L    L       403    403         403         403         403         200         200   200
         GET+POST add                    L    L       403    403         403         403         403         403         200   200
         GET+POST history                L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
@@ -249,7 +255,8 @@ class ImportJobMatrix(AdminMatrix):
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
         GET+POST errors                 L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
-        GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        GET      simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        POST     simple_history         L    L       404    405/404/404 404/405/404 405/404/404 405/404/404 405/405/404 405   405
         GET+POST changelist             L    L       403    200         200         200         200         200         200   200
         GET+POST add                    L    L       403    403         403         403         403         403         403   403
         GET+POST history                L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
@@ -295,7 +302,8 @@ class NotificationMatrix(AdminMatrix):
     # The notifications have failed (no address): send_again re-queues those in the user's departments.
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
-        GET+POST simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        GET      simple_history         L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
+        POST     simple_history         L    L       404    405/404/404 404/405/404 405/404/404 405/404/404 405/405/404 405   405
         GET+POST changelist             L    L       403    200         200         200         200         200         200   200
         GET+POST add                    L    L       403    403         403         403         403         403         403   403
         GET+POST history                L    L       404    200/404/404 404/200/404 200/404/404 200/404/404 200/200/404 200   200
