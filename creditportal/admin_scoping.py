@@ -12,13 +12,17 @@
 
 from __future__ import annotations
 
+import contextvars
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,6 +32,9 @@ from creditportal.access import Action
 from creditportal.history_display import ReadableHistoryMixin
 
 REASON_FIELD = "change_reason"
+TICKED_SESSION_KEY = "admin_ticked_rows"
+# The rows to show ticked while one changelist page renders (see keep_ticked).
+_ticked_rows: contextvars.ContextVar[frozenset] = contextvars.ContextVar("ticked_rows", default=frozenset())
 
 
 class ReasonForm(forms.ModelForm):
@@ -117,6 +124,44 @@ class ScopedAdmin(ReadableHistoryMixin, SimpleHistoryAdmin):
         if request.method == "GET":
             self.log_read(request, obj, gettext("Opened an earlier version in the admin"))
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # --- actions refused: the ticked rows stay ticked -----------------------------------
+    def keep_ticked(self, request) -> None:
+        """Call when an action is refused (a missing reason, say): the list the
+        user comes back to has the same rows ticked and the same action chosen,
+        so they only add what was missing."""
+        request.session[TICKED_SESSION_KEY] = {
+            "model": self.opts.label_lower,
+            "ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)[:1000],
+            "action": request.POST.get("action", ""),
+        }
+
+    def changelist_view(self, request, extra_context=None):
+        kept = None
+        if request.method == "GET" and TICKED_SESSION_KEY in request.session:
+            if request.session[TICKED_SESSION_KEY].get("model") == self.opts.label_lower:
+                kept = request.session.pop(TICKED_SESSION_KEY)
+        token = _ticked_rows.set(frozenset(kept["ids"]) if kept else frozenset())
+        try:
+            response = super().changelist_view(request, extra_context)
+            if kept and hasattr(response, "render"):
+                action_form = (getattr(response, "context_data", None) or {}).get("action_form")
+                if action_form is not None:
+                    action_form.fields["action"].initial = kept["action"]
+                response.render()  # while the ticked rows are known
+            return response
+        finally:
+            _ticked_rows.reset(token)
+
+    def action_checkbox(self, obj):
+        ticked = _ticked_rows.get()
+        if not ticked or str(obj.pk) not in ticked:
+            return super().action_checkbox(obj)
+        attrs = {
+            "class": "action-select",
+            "aria-label": format_html(gettext("Select this object for an action - {}"), str(obj)),
+        }
+        return forms.CheckboxInput(attrs, lambda value: True).render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
     # --- permissions -----------------------------------------------------------------
     def has_view_permission(self, request, obj=None):

@@ -40,6 +40,7 @@ class ExportActionsMixin:
             self.message_user(
                 request, gettext("State the purpose of the export in the box beside the action."), messages.ERROR
             )
+            self.keep_ticked(request)
             return None
         try:
             export = exporting.prepare_export(
@@ -51,6 +52,7 @@ class ExportActionsMixin:
             )
         except (PermissionDenied, ValidationError) as exc:
             self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
+            self.keep_ticked(request)
             return None
         filename = export.filename()
         if fmt == exporting.CSV:

@@ -447,10 +447,21 @@ class CreditRecord(models.Model):
             low, high = self.catalog_item.display_bounds(self.severity)
             days = (self.display_until - self.decision_date).days
             if not low <= days <= high:
+                first = self.decision_date + datetime.timedelta(days=low)
+                last = self.decision_date + datetime.timedelta(days=high)
                 errors["display_until"] = _(
                     "The display period is %(days)d days; for a %(severity)s record of this catalogue item "
-                    "it must be between %(low)d and %(high)d days from the decision date."
-                ) % {"days": days, "severity": self.get_severity_display(), "low": low, "high": high}
+                    "it must be between %(low)d and %(high)d days from the decision date, so display must end "
+                    "between %(first)s and %(last)s. Leave “%(field)s” empty to take the default, %(last)s."
+                ) % {
+                    "days": days,
+                    "severity": self.get_severity_display(),
+                    "low": low,
+                    "high": high,
+                    "first": first.isoformat(),
+                    "last": last.isoformat(),
+                    "field": self._meta.get_field("display_until").verbose_name,
+                }
         if errors:
             raise ValidationError(errors)
 

@@ -60,17 +60,55 @@ class FindByIdForm(forms.Form):
         return validate_resident_id(self.cleaned_data.get("id_number")).number
 
 
-class ScopedDepartmentFilter(admin.SimpleListFilter):
-    """A department filter that lists only the user's departments."""
+class OwnDepartmentFilter(admin.SimpleListFilter):
+    """The user's own departments: each department they hold a role in (with
+    everything below it) and the departments directly below those, so that a
+    supervisor or administrator picks "昆明市" or one of its bureaus instead of
+    scrolling through the province. Choosing one shows its whole subtree."""
 
-    title = _("department")
+    title = _("my departments")
     parameter_name = "department"
 
+    def _roots(self, request):
+        from ..models import Department
+
+        if request.user.is_superuser:
+            return list(Department.objects.filter(parent__isnull=True).order_by("path"))
+        paths = access.granted_department_paths(request.user, Action.VIEW)
+        return list(Department.objects.filter(path__in=paths).order_by("path"))
+
     def lookups(self, request, model_admin):
-        departments = access.permitted_departments(request.user, Action.VIEW).order_by("path")
-        return [(str(d.pk), d.name) for d in departments[:500]]
+        from ..models import Department
+
+        roots = self._roots(request)
+        if not roots:
+            return []
+        children = {}
+        for child in Department.objects.filter(parent__in=roots).order_by("path"):
+            children.setdefault(child.parent_id, []).append(child)
+        choices = []
+        for root in roots:
+            below = children.get(root.pk, [])
+            if below:
+                choices.append((str(root.pk), gettext("%(department)s (all)") % {"department": root.name}))
+                choices.extend((str(child.pk), f"\u2003{child.name}") for child in below)
+            else:
+                choices.append((str(root.pk), root.name))
+        chosen = self.value()
+        if chosen and chosen not in {value for value, _label in choices}:
+            department = access.permitted_departments(request.user, Action.VIEW).filter(pk=chosen).first()
+            if department is not None:  # reached by a link from elsewhere: keep it shown
+                choices.append((str(department.pk), department.name))
+        return choices
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(department_id=self.value())
-        return queryset
+        if not self.value():
+            return queryset
+        department = (
+            access.permitted_departments(request.user, Action.VIEW).filter(pk=self.value()).first()
+            if str(self.value()).isdigit()
+            else None
+        )
+        if department is None:
+            return queryset.none()
+        return queryset.filter(department__path__startswith=department.path)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -19,9 +20,10 @@ from creditportal.admin_scoping import ReasonForm, ScopedAdmin
 from .. import services
 from ..admin_export import ExportActionsMixin
 from ..choices import AccessAction
+from ..identifiers import normalise_document_number
 from ..importing.admin import RecordImportMixin
 from ..models import CORRECTABLE_FIELDS, CatalogItem, CreditRecord, Person, RecordCorrection, record_values
-from .common import ScopedDepartmentFilter, client_ip, refuse_id_in_query
+from .common import OwnDepartmentFilter, client_ip, refuse_id_in_query
 from .corrections import pending_correction_note
 from .lookups import looked_up_person_ids
 
@@ -44,8 +46,65 @@ class CreditRecordForm(ReasonForm):
             "display_until",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("catalog_item")
+        if field is not None and self.instance.pk and self.instance.catalog_item_id:
+            # A record keeps its item even if it is no longer offered for new records.
+            field.queryset = (field.queryset | CatalogItem.objects.filter(pk=self.instance.catalog_item_id)).distinct()
+
     def clean_decision_no(self):
-        return (self.cleaned_data.get("decision_no") or "").strip()
+        return normalise_document_number(self.cleaned_data.get("decision_no") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        department, number = cleaned.get("department"), cleaned.get("decision_no")
+        if department and number:
+            other = (
+                CreditRecord.objects.filter(department=department, decision_no=number)
+                .exclude(pk=self.instance.pk)
+                .select_related("person")
+                .first()
+            )
+            if other is not None:
+                # The department's own record (the user may change it): name it and link to it.
+                link = format_html(
+                    '<a href="{}">{}</a>',
+                    reverse("admin:registry_creditrecord_change", args=[other.pk]),
+                    other.decision_no,
+                )
+                message = format_html(
+                    gettext(
+                        "This decision number is already recorded in this department: {record} "
+                        "({person}, {status}, decided {date}). Open that record to change it, or check the number."
+                    ),
+                    record=link,
+                    person=other.person.name,
+                    status=other.get_status_display(),
+                    date=other.decision_date.isoformat(),
+                )
+                self.add_error("decision_no", ValidationError(message, code="duplicate"))
+        return cleaned
+
+
+def recordable_items(user):
+    """Active catalogue items that a department of ``user`` may record (the item's
+    recording departments, or those below them; an item naming none: any)."""
+    items = CatalogItem.objects.filter(is_active=True)
+    if user.is_superuser:
+        return items
+    roots = access.granted_department_paths(user, Action.CHANGE)
+    keep = [
+        item.pk
+        for item in items.prefetch_related("recording_departments")
+        if not item.recording_departments.all()
+        or any(
+            path.startswith(r.path) or r.path.startswith(path)
+            for r in item.recording_departments.all()
+            for path in roots
+        )
+    ]
+    return CatalogItem.objects.filter(pk__in=keep)
 
     def clean(self):
         """A published record's form proposes a correction: say here, on the form,
@@ -87,24 +146,26 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
     form = CreditRecordForm
     action_form = RecordActionForm
     actions = ["publish_selected", "export_selected_csv", "export_selected_xlsx", "expire_now"]
+    # Fits a 1366 px screen with status and dates in view: the person's name and
+    # masked number share a column, the department shows its name, the item its code.
     list_display = [
         "decision_no",
-        "person_name",
-        "person_id_masked",
-        "department",
-        "catalog_item",
+        "person_display",
+        "department_name",
+        "catalog_item_code",
         "severity",
         "status",
         "decision_date",
         "display_until",
     ]
     list_select_related = ["person", "department", "catalog_item"]
-    list_filter = ["status", PendingCorrectionFilter, "severity", ScopedDepartmentFilter, "catalog_item__category"]
-    search_fields = ["decision_no"]
+    list_filter = ["status", PendingCorrectionFilter, "severity", OwnDepartmentFilter, "catalog_item__category"]
+    search_fields = ["decision_no", "person__name"]
     search_help_text = _(
-        "Search by decision document number (beginning). To find a person by ID number, use “Find by ID number” on the persons page."
+        "Searches the person's name and any part of the decision document number (e.g. 张三, or 〔2026〕101). "
+        "To find a person by ID number, use “Find by ID number” on the persons page."
     )
-    autocomplete_fields = ["person", "catalog_item"]
+    autocomplete_fields = ["person"]
     readonly_fields = ["status", "corrections", "created_at", "updated_at"]
     date_hierarchy = None
     list_per_page = 50
@@ -120,19 +181,26 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
     def corrections(self, obj):
         return pending_correction_note(obj)
 
-    @admin.display(description=_("name"), ordering="person__name")
-    def person_name(self, obj):
-        return obj.person.name
+    @admin.display(description=_("person"), ordering="person__name")
+    def person_display(self, obj):
+        return format_html('{}<br><span class="masked-id">{}</span>', obj.person.name, obj.person.id_number_masked)
 
-    @admin.display(description=_("ID number"))
-    def person_id_masked(self, obj):
-        return obj.person.id_number_masked
+    @admin.display(description=_("department"), ordering="department__path")
+    def department_name(self, obj):
+        return obj.department.name
+
+    @admin.display(description=_("catalogue item"), ordering="catalog_item__code")
+    def catalog_item_code(self, obj):
+        return format_html('<span title="{}">{}</span>', obj.catalog_item.name, obj.catalog_item.code)
 
     def get_search_results(self, request, queryset, search_term):
+        """The person's name (any part) or any part of the decision number.
+        An ID number is refused (it would stand in the address)."""
         if refuse_id_in_query(request, search_term):
             return queryset.none(), False
-        if search_term:
-            return queryset.filter(decision_no__startswith=search_term.strip()), False
+        term = normalise_document_number(search_term or "")
+        if term:
+            return queryset.filter(Q(decision_no__contains=term) | Q(person__name__contains=term)), False
         return queryset, False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -147,8 +215,15 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
                 Q(pk__in=visible.values("pk")) | Q(pk__in=looked_up_person_ids(request))
             )
         elif db_field.name == "catalog_item":
-            kwargs["queryset"] = CatalogItem.objects.filter(is_active=True)
+            kwargs["queryset"] = recordable_items(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        departments = list(self.scoped_departments(request)[:2])
+        if "department" not in initial and len(departments) == 1:
+            initial["department"] = departments[0].pk  # the one department the user holds
+        return initial
 
     def log_read(self, request, obj: CreditRecord, purpose: str) -> None:
         services.log_access(
@@ -218,6 +293,7 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
         reason = (request.POST.get("reason") or "").strip()
         if not reason:
             self.message_user(request, gettext("Give a reason in the box beside the action."), messages.ERROR)
+            self.keep_ticked(request)
             return
         try:
             count = services.publish_records(
@@ -225,6 +301,7 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
             )
         except PermissionDenied as exc:
             self.message_user(request, str(exc), messages.ERROR)
+            self.keep_ticked(request)
             return
         self.message_user(request, gettext("%(count)d records published.") % {"count": count}, messages.SUCCESS)
 
