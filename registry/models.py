@@ -885,3 +885,35 @@ class CalendarDay(models.Model):
 
 
 from .notifications.models import Notification  # noqa: E402,F401  (the outbox: registry.notifications)
+
+# --- Staff accounts ----------------------------------------------------------------------
+
+
+class StaffAccountHistory(AuditHistory):
+    """History of staff accounts (Django's ``auth.User``), written by the account
+    services with the acting user and reason. A login (which only sets
+    ``last_login``) writes no row; the password hash is never copied."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields is not None and set(update_fields) <= {"last_login"}:
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+def _register_staff_history() -> None:
+    import simple_history
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    if not hasattr(user_model, "history"):
+        simple_history.register(
+            user_model,
+            app="registry",
+            records_class=StaffAccountHistory,
+            excluded_fields=["password", "last_login"],
+            m2m_fields=["groups", "user_permissions"],
+        )
+
+
+_register_staff_history()

@@ -43,3 +43,5 @@ class AccountPermission(PermissionEnum):
     """Django's own account permissions the registry's roles use."""
 
     VIEW_USER = "auth.view_user"
+    ADD_USER = "auth.add_user"
+    CHANGE_USER = "auth.change_user"

@@ -56,9 +56,10 @@ ROLE_MODEL_PERMISSIONS: dict[Role, list[RegistryPermission | AccountPermission]]
     + _HOLDS_DECIDE
     + _NOTIFICATIONS
     + [P.VIEW_ACCESSLOG, P.VIEW_ROLEGRANT, P.ADD_ROLEGRANT, P.CHANGE_ROLEGRANT]
-    # Viewing users only (to pick them in a grant): changing accounts stays with
-    # operators, since Django's user form can make anyone a superuser.
-    + [AccountPermission.VIEW_USER],
+    # Staff accounts: add, change names, e-mail and password, deactivate (with a
+    # reason, registry.accounts); superuser status, groups and permissions stay
+    # with operators, and roles come only from role grants.
+    + [AccountPermission.VIEW_USER, AccountPermission.ADD_USER, AccountPermission.CHANGE_USER],
 }
 
 ROLE_DEPARTMENT_ACTIONS: dict[Role, list[Action]] = {

@@ -877,7 +877,7 @@ def _require_role_manager(acting_user, department: Department) -> None:
     access.require_department(acting_user, Action.CHANGE, department)
 
 
-def _sync_department_perms(user, department: Department) -> None:
+def _sync_department_perms(user, department: Department, *, acting_user, reason: str) -> None:
     """Make the user's guardian permissions on ``department`` exactly those
     that their active grants there call for."""
     from guardian.shortcuts import assign_perm, get_user_perms, remove_perm
@@ -893,10 +893,17 @@ def _sync_department_perms(user, department: Department) -> None:
     for codename in held - wanted:
         remove_perm(f"registry.{codename}", user, department)
     roles = set(RoleGrant.objects.filter(user=user, is_active=True).values_list("role", flat=True))
-    user.groups.set(
-        list(user.groups.exclude(name__in=[group_name(r) for r in Role]))
-        + list(Group.objects.filter(name__in=[group_name(Role(r)) for r in roles]))
+    wanted_groups = list(user.groups.exclude(name__in=[group_name(r) for r in Role])) + list(
+        Group.objects.filter(name__in=[group_name(Role(r)) for r in roles])
     )
+    if {g.pk for g in wanted_groups} != set(user.groups.values_list("pk", flat=True)):
+        # One row in the account's history for the new role groups, with the grant's reason.
+        user.skip_history_when_saving = True
+        try:
+            user.groups.set(wanted_groups)
+        finally:
+            del user.skip_history_when_saving
+        save_with_history(user, acting_user=acting_user, reason=reason)
     access.clear_cache(user)
 
 
@@ -916,8 +923,8 @@ def grant_role(user, *, role: Role, department: Department, acting_user, reason:
         save_with_history(grant, acting_user=acting_user, reason=reason)
     if not user.is_staff:
         user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    _sync_department_perms(user, department)
+        save_with_history(user, acting_user=acting_user, reason=reason, update_fields=["is_staff"])
+    _sync_department_perms(user, department, acting_user=acting_user, reason=reason)
     logger.info("role %s granted to %s on %s by %s", role.value, user.username, department.code, acting_user)
     return grant
 
@@ -930,7 +937,7 @@ def revoke_role(grant: RoleGrant, *, acting_user, reason: str) -> RoleGrant:
     if grant.is_active:
         grant.is_active = False
         save_with_history(grant, acting_user=acting_user, reason=reason)
-    _sync_department_perms(grant.user, grant.department)
+    _sync_department_perms(grant.user, grant.department, acting_user=acting_user, reason=reason)
     logger.info(
         "role %s revoked from %s on %s by %s", grant.role, grant.user.username, grant.department.code, acting_user
     )

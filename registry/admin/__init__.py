@@ -12,7 +12,19 @@ access log); the import pages live in ``registry.importing.admin``.
 from django.contrib import admin
 
 from ..importing.admin import ImportJob, ImportJobAdmin
-from . import access_log, calendar, catalogue, common, corrections, departments, grants, holds, persons, records  # noqa: F401 (registers)
+from . import (  # noqa: F401 (registers)
+    access_log,
+    calendar,
+    catalogue,
+    common,
+    corrections,
+    departments,
+    grants,
+    holds,
+    persons,
+    records,
+    staff,
+)
 
 admin.site.register(ImportJob, ImportJobAdmin)
 
