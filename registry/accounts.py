@@ -106,6 +106,10 @@ def update_staff_user(account, *, acting_user, reason: str, groups=None, user_pe
     if (groups is not None or user_permissions is not None) and not _is_operator(acting_user):
         raise PermissionDenied(_("Only an operator can change an account's groups and permissions."))
     account.full_clean(exclude=["password"])
+    links_before = (
+        set(account.groups.values_list("pk", flat=True)),
+        set(account.user_permissions.values_list("pk", flat=True)),
+    )
     account.skip_history_when_saving = True  # the m2m changes go into the one row below
     try:
         if groups is not None:
@@ -121,7 +125,11 @@ def update_staff_user(account, *, acting_user, reason: str, groups=None, user_pe
             account.user_permissions.set(list(user_permissions))
     finally:
         del account.skip_history_when_saving
-    save_with_history(account, acting_user=acting_user, reason=reason)
+    links_after = (
+        set(account.groups.values_list("pk", flat=True)),
+        set(account.user_permissions.values_list("pk", flat=True)),
+    )
+    save_with_history(account, acting_user=acting_user, reason=reason, force_history=links_after != links_before)
     access.clear_cache(account)
     return account
 
@@ -138,7 +146,10 @@ def set_staff_password(account, *, password: str | None, acting_user, reason: st
         account.set_password(password)
     else:
         account.set_unusable_password()
-    return save_with_history(account, acting_user=acting_user, reason=reason, update_fields=["password"])
+    # The hash is not in history, so the row is forced: it says who reset the password, when and why.
+    return save_with_history(
+        account, acting_user=acting_user, reason=reason, update_fields=["password"], force_history=True
+    )
 
 
 def deactivate_staff_user(account, *, acting_user, reason: str):

@@ -903,7 +903,7 @@ def _sync_department_perms(user, department: Department, *, acting_user, reason:
             user.groups.set(wanted_groups)
         finally:
             del user.skip_history_when_saving
-        save_with_history(user, acting_user=acting_user, reason=reason)
+        save_with_history(user, acting_user=acting_user, reason=reason, force_history=True)
     access.clear_cache(user)
 
 
