@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('registry', '0014_objections_become_holds'),
+        ('registry', '0016_record_corrections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
