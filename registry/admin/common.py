@@ -112,3 +112,19 @@ class OwnDepartmentFilter(admin.SimpleListFilter):
         if department is None:
             return queryset.none()
         return queryset.filter(department__path__startswith=department.path)
+
+
+class ScopedDepartmentFilter(admin.SimpleListFilter):
+    """A department filter that lists only the user's departments."""
+
+    title = _("department")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        departments = access.permitted_departments(request.user, Action.VIEW).order_by("path")
+        return [(str(d.pk), d.name) for d in departments[:500]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(department_id=self.value())
+        return queryset
