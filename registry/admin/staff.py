@@ -14,12 +14,14 @@ import contextvars
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from creditportal.admin_scoping import REASON_FIELD, ReasonForm
+from creditportal.history_display import ReadableHistoryMixin
 
 from .. import accounts
 
@@ -69,7 +71,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(SimpleHistoryAdmin, UserAdmin):
+class StaffUserAdmin(ReadableHistoryMixin, SimpleHistoryAdmin, UserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
     change_password_form = StaffPasswordForm
@@ -159,3 +161,20 @@ class StaffUserAdmin(SimpleHistoryAdmin, UserAdmin):
             return super().user_change_password(request, id, form_url)
         finally:
             _acting_user.reset(token)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class StaffGroupAdmin(GroupAdmin):
+    """Groups (the role groups every grant rests on, and the operator's own) are
+    never deleted in the admin."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
