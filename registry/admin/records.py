@@ -57,7 +57,24 @@ class CreditRecordForm(ReasonForm):
         return normalise_document_number(self.cleaned_data.get("decision_no") or "")
 
     def clean(self):
+        """A published record's form proposes a correction: say here, on the form,
+        why one cannot be proposed (the services refuse it as well)."""
         cleaned = super().clean()
+        self._check_duplicate_number(cleaned)
+        record = self.instance
+        if record.pk is None or record.is_edited_directly:
+            return cleaned
+        if "department" in self.changed_data:
+            self.add_error("department", _("A published record stays with the department that decided it."))
+        if not any(name in CORRECTABLE_FIELDS for name in self.changed_data):
+            return cleaned  # saved unchanged: nothing to propose, nothing written
+        try:
+            services.check_correction_allowed(record)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return cleaned
+
+    def _check_duplicate_number(self, cleaned):
         department, number = cleaned.get("department"), cleaned.get("decision_no")
         if department and number:
             other = (
@@ -84,7 +101,6 @@ class CreditRecordForm(ReasonForm):
                     date=other.decision_date.isoformat(),
                 )
                 self.add_error("decision_no", ValidationError(message, code="duplicate"))
-        return cleaned
 
 
 def recordable_items(user):
@@ -105,23 +121,6 @@ def recordable_items(user):
         )
     ]
     return CatalogItem.objects.filter(pk__in=keep)
-
-    def clean(self):
-        """A published record's form proposes a correction: say here, on the form,
-        why one cannot be proposed (the services refuse it as well)."""
-        cleaned = super().clean()
-        record = self.instance
-        if record.pk is None or record.is_edited_directly:
-            return cleaned
-        if "department" in self.changed_data:
-            self.add_error("department", _("A published record stays with the department that decided it."))
-        if not any(name in CORRECTABLE_FIELDS for name in self.changed_data):
-            return cleaned  # saved unchanged: nothing to propose, nothing written
-        try:
-            services.check_correction_allowed(record)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-        return cleaned
 
 
 class PendingCorrectionFilter(admin.SimpleListFilter):
