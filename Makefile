@@ -32,6 +32,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 
 migrate: venv
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 # The compiled .mo files are committed; recompile only where gettext is installed
 # and a catalogue exists. --ignore keeps it out of .venv (Django's own catalogues).
@@ -50,6 +51,7 @@ DEMO_ENV := env -u DATABASE_URL -u REDIS_URL
 
 demo: venv messages
 	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) createcachetable
 	$(DEMO_ENV) $(MANAGE) load_demo
 	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -338,3 +338,24 @@ PUBLIC_OFFICE = {
 # A one-time code is valid this long; a verified citizen session lasts this long.
 VERIFICATION_CODE_MINUTES = env_int("VERIFICATION_CODE_MINUTES", 10)
 VERIFIED_SESSION_MINUTES = env_int("VERIFIED_SESSION_MINUTES", 15)
+# Wrong entries that kill a code; requests and attempts counted per person and per
+# network address over a window (in the cache below).
+VERIFICATION_MAX_ATTEMPTS = env_int("VERIFICATION_MAX_ATTEMPTS", 5)
+VERIFICATION_RATE_WINDOW_SECONDS = env_int("VERIFICATION_RATE_WINDOW_SECONDS", 3600)
+VERIFICATION_REQUESTS_PER_PERSON = env_int("VERIFICATION_REQUESTS_PER_PERSON", 3)
+VERIFICATION_REQUESTS_PER_ADDRESS = env_int("VERIFICATION_REQUESTS_PER_ADDRESS", 10)
+VERIFICATION_ATTEMPTS_PER_PERSON = env_int("VERIFICATION_ATTEMPTS_PER_PERSON", 10)
+VERIFICATION_ATTEMPTS_PER_ADDRESS = env_int("VERIFICATION_ATTEMPTS_PER_ADDRESS", 30)
+# Every answer to a code request takes at least this long, matched or not (a
+# match sends mail; the time must not tell).
+VERIFICATION_MIN_RESPONSE_SECONDS = float(os.environ.get("VERIFICATION_MIN_RESPONSE_SECONDS", "0.8"))
+# Trust X-Forwarded-For's last hop for the client address (behind one proxy only).
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+
+# --- Cache (rate limits) ------------------------------------------------------------
+# Redis when REDIS_URL is set (production); otherwise the database cache, whose
+# table `make demo` and the tests create (manage.py createcachetable).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "creditportal_cache"}}

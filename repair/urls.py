@@ -9,4 +9,8 @@ app_name = "repair"
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("verify/", views.verify, name="verify"),
+    path("verify/code/", views.verify_code, name="verify_code"),
+    path("me/", views.me, name="me"),
+    path("sign-out/", views.sign_out, name="sign_out"),
 ]

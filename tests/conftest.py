@@ -141,6 +141,16 @@ def make_record(operator, catalog_item):
     return _make
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database gets the cache table too (rate limits use the database
+    cache without REDIS_URL, as `make demo` does)."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_holiday_schedule_cache():
     """registry.workdays caches the holiday table per process; each test's

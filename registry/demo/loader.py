@@ -244,6 +244,7 @@ class DemoLoader:
                                 acting_user=self.operator,
                                 reason=data.REASON,
                                 phone=spec.phone,
+                                email=spec.email,
                                 address=spec.address,
                             )
                         tally.created += 1

@@ -91,6 +91,7 @@ class PersonSpec:
     phone: str
     address: str
     registered_by: str  # department code
+    email: str = ""  # every third person (the first among them): the public site's codes go there
 
 
 def plan_persons(count: int) -> list[PersonSpec]:
@@ -117,7 +118,9 @@ def plan_persons(count: int) -> list[PersonSpec]:
         if id_number in seen:
             continue
         seen.add(id_number)
-        persons.append(PersonSpec(name, id_number, phone, address, registered_by))
+        # Not drawn from rng: the persons' other data stay what they were.
+        email = f"citizen{len(persons) + 1:03d}@example.cn" if len(persons) % 3 == 0 else ""
+        persons.append(PersonSpec(name, id_number, phone, address, registered_by, email))
     return persons
 
 
