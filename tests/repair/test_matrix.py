@@ -57,7 +57,8 @@ class VerificationCodeMatrix(AdminMatrix):
 
     table = """
                                         anon citizen norole cw_a        cw_b        rev_a       pub_a       sup         admin oper
-        GET+POST simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
+        GET      simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
+        POST     simple_history         L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 405/405/404 405   405
         GET+POST changelist             L    L       403    403         403         403         403         200         200   200
         GET+POST add                    L    L       403    403         403         403         403         403         403   403
         GET+POST history                L    L       404    403/404/404 404/403/404 403/404/404 403/404/404 200/200/404 200   200
