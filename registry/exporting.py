@@ -44,10 +44,10 @@ from creditportal import access
 from creditportal.access import Action
 
 from . import crypto
-from .choices import AccessAction, RecordStatus, Severity
+from .choices import REVEAL_DETAIL_MIN_CHARS, AccessAction, RecordStatus, Severity
 from .importing.reading import CONTROL_CHARACTERS
 from .models import ID_NUMBER_CONTEXT, CreditRecord
-from .services import log_access
+from .services import log_access, real_characters
 
 logger = logging.getLogger(__name__)
 
@@ -356,6 +356,18 @@ def prepare_export(
             % {"count": count, "max": XLSX_MAX_ROWS},
             code="too_many_rows",
         )
+    if full_id_rows:
+        # Full numbers leave only for a purpose of real length, as a reveal's detail.
+        real = real_characters(purpose)
+        if len(real) < REVEAL_DETAIL_MIN_CHARS or len(set(real)) < 2:
+            raise ValidationError(
+                _(
+                    "Say what exactly you need the number for, in at least %(min)d letters, characters or digits "
+                    "(punctuation and spaces do not count), e.g. the case or objection number."
+                ),
+                code="purpose_too_short",
+                params={"min": REVEAL_DETAIL_MIN_CHARS},
+            )
     detail = f"format={fmt}; rows={count}; full_id_numbers={'yes' if full_id_rows else 'no'}"
     if full_id_rows:
         detail += f" ({full_id_rows} rows)"

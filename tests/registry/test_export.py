@@ -33,7 +33,7 @@ def export_bytes(user, fmt="csv", queryset=None, **kwargs) -> bytes:
         CreditRecord.objects.all() if queryset is None else queryset,
         acting_user=user,
         fmt=fmt,
-        purpose=kwargs.pop("purpose", "核对"),
+        purpose=kwargs.pop("purpose", "季度核对报送"),
         target=target,
         **kwargs,
     )
@@ -288,6 +288,25 @@ def test_an_export_without_a_purpose_is_refused_and_not_logged(users, people):
     assert not export_logs().exists()
 
 
+@pytest.mark.parametrize("purpose", ["x", "。", "核对", "aaaa"])
+def test_full_numbers_leave_only_for_a_real_purpose(client, users, people, purpose):
+    """An export with full ID numbers reveals them all: like a reveal, its purpose
+    must say what they are needed for ("x" is not a purpose); masked, any purpose does."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        export_bytes(users["caseworker_a"], purpose=purpose)
+    assert not export_logs().exists()
+    assert people["ids"]["a1"] not in export_bytes(users["caseworker_a"], purpose=purpose, reveal=False).decode(
+        "utf-8-sig"
+    )
+    client.force_login(users["caseworker_a"])
+    response = post_action(client, "export_selected_csv", [people["records"]["a1"]], reason=purpose, follow=True)
+    assert "text/html" in response["Content-Type"]
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+    assert export_logs().count() == 1  # the masked one above
+
+
 def test_an_inactive_user_cannot_export(users, people):
     from django.core.exceptions import PermissionDenied
 
@@ -347,7 +366,7 @@ def test_an_export_logs_no_personal_data(users, people, caplog):
 # --- admin actions ---------------------------------------------------------------------------------
 
 
-def post_action(client, action, records, reason="对账", **kwargs):
+def post_action(client, action, records, reason="与省平台对账", **kwargs):
     return client.post(
         reverse(CHANGELIST),
         {"action": action, "_selected_action": [r.pk for r in records], "reason": reason},
@@ -418,7 +437,7 @@ def test_admin_export_all_filtered_records(client, users, people):
             "action": "export_selected_csv",
             "select_across": "1",
             "_selected_action": [people["records"]["b"].pk],
-            "reason": "x",
+            "reason": "与省平台对账",
         },
     )
     rows = csv_rows(b"".join(response.streaming_content))
@@ -472,7 +491,7 @@ def test_command_filters_by_department_and_status(users, people, tmp_path):
         "--format",
         "csv",
         "--purpose",
-        "x",
+        "与省平台对账",
         "--output",
         str(target),
         stdout=io.StringIO(),
@@ -490,7 +509,7 @@ def test_command_filters_by_department_and_status(users, people, tmp_path):
         "--format",
         "csv",
         "--purpose",
-        "x",
+        "与省平台对账",
         "--output",
         str(target),
         stdout=io.StringIO(),
@@ -507,7 +526,7 @@ def test_command_writes_csv_to_stdout(users, people):
         "--format",
         "csv",
         "--purpose",
-        "x",
+        "与省平台对账",
         "--output",
         "-",
         stdout=out,
@@ -530,7 +549,7 @@ def test_command_writes_csv_to_stdout(users, people):
     ],
 )
 def test_command_refusals_exit_non_zero_and_log_nothing(users, people, tmp_path, args, problem):
-    defaults = {"--format": "csv", "--purpose": "x", "--output": str(tmp_path / "out.csv")}
+    defaults = {"--format": "csv", "--purpose": "与省平台对账", "--output": str(tmp_path / "out.csv")}
     for flag, value in defaults.items():
         if flag not in args:
             args = args + [flag, value]
@@ -555,7 +574,7 @@ def test_command_refuses_an_inactive_user(users, people, tmp_path):
             "--format",
             "csv",
             "--purpose",
-            "x",
+            "与省平台对账",
             "--output",
             str(tmp_path / "x.csv"),
             stdout=io.StringIO(),
