@@ -526,7 +526,10 @@ class AdminMatrix(TestCase):
                 wrote = None
                 if method == "POST":
                     wrote = fingerprint(obj) != before or len(connection.run_on_commit) > pending
-                response.close()
+                # No response.close() here: the test client closes the response itself
+                # with close_old_connections disconnected; closing it again would
+                # send request_finished, which closes the database connection
+                # inside this transaction on PostgreSQL.
                 result = (response.status_code, response.get("Location", ""), wrote, response, body)
                 transaction.set_rollback(True)
         except Exception as exc:  # the answer is a crash: reported as such
