@@ -53,6 +53,7 @@ class SystemDuty(str, enum.Enum):
     SEND_NOTIFICATIONS = "send_notifications"  # the outbox
     REMIND = "remind"  # deadline reminders and escalations
     SYNCHRONISE = "synchronise"  # open-data feeds and other platforms
+    OPERATOR_IMPORT = "operator_import"  # run an import an operator started with manage.py on the server
     VERIFY_CITIZENS = "verify_citizens"  # one-time codes of the public site's identity check
 
 

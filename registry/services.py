@@ -413,8 +413,23 @@ def _register_person(*, name, id_number, registered_by, acting_user, reason, per
     return save_with_history(person, acting_user=acting_user, reason=reason)
 
 
-@transaction.atomic
 def update_person(person: Person, *, acting_user, reason: str, id_number: str | None = None, **changes) -> Person:
+    """Change a person's contact details, name or ID number (see :func:`_update_person`).
+
+    A new ID number that is already another person's is refused, and the refusal
+    (which confirms that the number is registered) is logged as the import logs
+    it, outside the change's transaction so that the refusal keeps its log row.
+    """
+    if id_number and person.pk is not None and "id_number" in changeable_person_fields(acting_user, person):
+        number = validate_resident_id(id_number).number
+        _refuse_registered_number(
+            number, acting_user=acting_user, exclude_pk=person.pk, purpose=_("Changing a person's ID number")
+        )
+    return _update_person(person, acting_user=acting_user, reason=reason, id_number=id_number, **changes)
+
+
+@transaction.atomic
+def _update_person(person: Person, *, acting_user, reason: str, id_number: str | None = None, **changes) -> Person:
     """Change a person's contact details, name or ID number, as far as the user may
     (:func:`changeable_person_fields`); always with a reason.
 

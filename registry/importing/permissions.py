@@ -23,8 +23,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from creditportal import access
-from creditportal.access import Action
-from creditportal.audit import get_system_user
+from creditportal.access import Action, SystemDuty
 
 IMPORT_ACTION = Action.CHANGE
 
@@ -49,7 +48,7 @@ def _acts_as_operator(user, operator_action: bool) -> bool:
         return False
     if not _operator_shell.get():
         raise PermissionDenied(_("An operator import is started only with the import_records command on the server."))
-    if user != get_system_user():
+    if not access.system_may(user, SystemDuty.OPERATOR_IMPORT):
         raise PermissionDenied(_("Only the system user acts as an operator."))
     return True
 

@@ -301,3 +301,20 @@ def test_the_lookup_page_never_writes_the_number_back(client, users, shared):
     for number in (unknown, mistyped, person.id_number):
         body = find(client, number).content.decode()
         assert number not in body, number
+
+
+def test_changing_an_id_number_to_a_registered_one_is_refused_and_logged(tree, users, make_person):
+    """The refusal confirms that the number is registered: like adding, it is a
+    SEARCH row for the user (outside the change's transaction, so it stays)."""
+    from django.core.exceptions import ValidationError
+
+    from registry import services
+    from registry.choices import AccessAction
+    from registry.models import AccessLog
+
+    mine = make_person(tree["A"], name="甲")
+    theirs = make_person(tree["C"], name="乙")
+    with pytest.raises(ValidationError):
+        services.update_person(mine, acting_user=users["caseworker_a"], reason="更正号码", id_number=theirs.id_number)
+    row = AccessLog.objects.get(user=users["caseworker_a"], person=theirs)
+    assert row.action == AccessAction.SEARCH
