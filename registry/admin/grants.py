@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from creditportal.admin_scoping import ReasonForm, ScopedAdmin
@@ -10,6 +12,26 @@ from creditportal.audit import staff_name
 
 from .. import services
 from ..models import RoleGrant
+
+# --- Staff by full name in pickers ---------------------------------------------------------------
+
+
+class StaffAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's type-to-search pickers name staff as every page does:
+    full name with the username (the role grant's user field, for one)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            result["text"] = staff_name(obj)
+        return result
+
+
+def _autocomplete_view(request):
+    return StaffAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+admin.site.autocomplete_view = _autocomplete_view
 
 # --- Role grants --------------------------------------------------------------------------------
 

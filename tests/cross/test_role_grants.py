@@ -71,3 +71,18 @@ def test_only_role_managers_grant(users, tree):
             users["caseworker_b"], role=Role.SUPERVISOR, department=tree["YN"], acting_user=users["supervisor"]
         )
     assert not RoleGrant.objects.filter(user=users["caseworker_b"], role=Role.SUPERVISOR).exists()
+
+
+def test_the_grant_forms_user_picker_names_staff_by_full_name(client, users):
+    """Staff appear by full name with the username in role grants, the picker included."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username="caseworker_b").update(first_name="文", last_name="李")
+    client.force_login(users["administrator"])
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "registry", "model_name": "rolegrant", "field_name": "user", "term": "caseworker_b"},
+    )
+    assert response.status_code == 200
+    texts = [result["text"] for result in response.json()["results"]]
+    assert any("caseworker_b" in text and "李" in text for text in texts), texts
