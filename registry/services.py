@@ -510,17 +510,8 @@ STATUS_TRANSITIONS: dict[tuple[str, str], Action | None] = {
 
 # What a record says (its substance): a change to any of these is announced to
 # the other apps (registry.hooks.RecordEvent.CHANGED).
-RECORD_CONTENT_FIELDS = (
-    "person_id",
-    "department_id",
-    "catalog_item_id",
-    "severity",
-    "decision_no",
-    "decision_date",
-    "summary",
-    "legal_basis",
-    "display_from",
-    "display_until",
+RECORD_CONTENT_FIELDS = ("department_id",) + tuple(
+    CreditRecord._meta.get_field(name).attname for name in CORRECTABLE_FIELDS
 )
 
 

@@ -33,18 +33,8 @@ from .lookups import looked_up_person_ids
 class CreditRecordForm(ReasonForm):
     class Meta:
         model = CreditRecord
-        fields = [
-            "person",
-            "department",
-            "catalog_item",
-            "severity",
-            "decision_no",
-            "decision_date",
-            "summary",
-            "legal_basis",
-            "display_from",
-            "display_until",
-        ]
+        # What a record says (the correctable fields), with its department after the person.
+        fields = [CORRECTABLE_FIELDS[0], "department", *CORRECTABLE_FIELDS[1:]]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
