@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 
@@ -42,6 +43,7 @@ from registry.identifiers import validate_resident_id
 from registry.models import Person
 from registry.notifications.models import Channel
 
+from . import rules
 from .models import VerificationCode
 
 logger = logging.getLogger(__name__)
@@ -232,3 +234,47 @@ def record_contact_at_window(person: Person, *, acting_user, email: str = "", ph
             user=acting_user, action=AccessAction.VIEW, person=person, purpose=REASON_CONTACT_AT_WINDOW
         )
     return person
+
+
+# --- the citizen's own records (PIPL art. 45) ---------------------------------------------
+
+REASON_OWN_RECORDS = gettext_noop("The person viewed their own records on the public site (verified)")
+
+
+def own_records(person: Person, *, address: str | None = None) -> list:
+    """Every record about ``person``, in every status, newest first, and one
+    access-log row saying the person read them (the system writes it, the
+    person named by the row). A fixed number of queries however many records;
+    each record carries ``under_objection`` (an objection's hold is open)."""
+    from registry.choices import HoldSource, RecordStatus
+    from registry.models import CreditRecord, DisplayHold
+
+    system = get_system_user()
+    records = list(
+        CreditRecord.objects.filter(person=person)
+        .select_related("department", "catalog_item")
+        .order_by("-decision_date", "-id")
+    )
+    held = set(
+        DisplayHold.objects.open()
+        .filter(record__person=person, source=HoldSource.OBJECTION)
+        .values_list("record_id", flat=True)
+    )
+    for record in records:
+        record.under_objection = record.pk in held
+        record.repair_from = rules.earliest_repair_date(record)
+        record.repair_on_performance = rules.minimum_display_days(record) == 0
+        record.status_text = (
+            str(RecordStatus.UNDER_OBJECTION.label) if record.under_objection else str(record.get_status_display())
+        )
+    registry_services.log_access(
+        user=system, action=AccessAction.VIEW, person=person, purpose=REASON_OWN_RECORDS, ip_address=_ip(address)
+    )
+    return records
+
+
+def _ip(address: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None

@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from registry.contacts import CONTACT_MASKS
+from registry.models import local_today
+
 from . import citizen, services
 from .forms import CodeForm, VerifyForm
 
@@ -102,7 +105,23 @@ def me(request):
     person = citizen.verified_person(request)
     if person is None:
         return redirect("repair:verify")
-    return render(request, "repair/me.html", {"person": person, "until": citizen.verified_until(request)})
+    records = services.own_records(person, address=citizen.client_address(request))
+    contacts = [
+        (label, CONTACT_MASKS[field](getattr(person, field)))
+        for field, label in (("phone", _("Mobile phone")), ("email", _("E-mail")), ("address", _("Contact address")))
+        if getattr(person, field)
+    ]
+    return render(
+        request,
+        "repair/me.html",
+        {
+            "person": person,
+            "until": citizen.verified_until(request),
+            "records": records,
+            "contacts": contacts,
+            "today": local_today(),
+        },
+    )
 
 
 @require_POST
