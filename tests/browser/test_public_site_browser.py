@@ -60,7 +60,9 @@ def _tab_to(page, predicate_js: str, limit: int = 30) -> None:
 
 
 @pytest.mark.parametrize("width", [360, 1366])
-def test_verify_identity_with_the_keyboard_alone(browser, live_server, artifacts_dir, settings, tree, operator, width):
+def test_verify_identity_with_the_keyboard_alone(
+    browser, live_server, artifacts_dir, settings, tree, operator, make_record, width
+):
     import re
 
     from django.core import mail
@@ -78,6 +80,7 @@ def test_verify_identity_with_the_keyboard_alone(browser, live_server, artifacts
             name="王小明", id_number=id_number, registered_by=tree["A"], acting_user=operator, reason="test",
             email="xiaoming@example.cn",
         )  # fmt: skip
+    make_record(person, tree["A"], decision_no="昆市监处罚〔2026〕1234567号", summary="未按规定履行义务。" * 20)
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 800})
     addresses = []
     try:
@@ -117,6 +120,8 @@ def test_verify_identity_with_the_keyboard_alone(browser, live_server, artifacts
             page.keyboard.press("Enter")
         assert page.url.endswith("/me/")
         assert page.get_by_text(person.id_number_masked).is_visible()
+        assert page.get_by_text("昆市监处罚〔2026〕1234567号").is_visible()  # own records, fitting the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(artifacts_dir / f"public-verified-{width}.png"), full_page=True)
         _tab_to(page, "el.type === 'submit' && el.textContent.includes('退出')")
         with page.expect_navigation():
