@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from creditportal.audit import get_system_user
 from registry import hooks, services
@@ -41,7 +42,8 @@ def test_a_hold_shields_the_record_and_closing_it_restores_display_without_touch
         assert not shown.is_displayed and shown.is_under_objection
         assert not CreditRecord.objects.public().filter(pk=shown.pk).exists()
         assert not CreditRecord.objects.shareable().filter(pk=shown.pk).exists()
-        assert str(shown.status_label) == "异议处理中"
+        with translation.override("zh-hans"):
+            assert str(shown.status_label) == "异议处理中"
         services.close_hold(hold, acting_user=reviewer, reason="异议不成立")
     shown.refresh_from_db()
     assert shown.status == RecordStatus.ACTIVE and shown.is_displayed and not shown.is_under_objection

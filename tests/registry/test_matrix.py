@@ -329,7 +329,9 @@ class UserMatrix(AdminMatrix):
     # role group, which the groups field does not offer (roles come from grants).
     table = """
                                         anon citizen norole cw_a cw_b rev_a pub_a sup admin oper
-        GET+POST simple_history         L    L       403    403  403  403   403   403 200   200
+        # An earlier version is read only: a POST to it answers 405 (nothing is reverted).
+        GET      simple_history         L    L       403    403  403  403   403   403 200   200
+        POST     simple_history         L    L       403    403  403  403   403   403 405   405
         GET+POST password_change        L    L       403    403  403  403   403   403 200   200
         GET+POST changelist             L    L       403    403  403  403   403   403 200   200
         GET+POST add                    L    L       403    403  403  403   403   403 200   200

@@ -103,7 +103,8 @@ def test_every_template_renders_without_a_full_id_number(template, channel, lang
         assert REAL_ID not in text
         assert REAL_ID[6:14] not in text  # not even the birth date part
         assert "{{" not in text and "{%" not in text
-    assert any("********" in text for text in rendered.values())  # it was there, masked
+    if template != "verification_code":  # its texts carry the one-time code alone, no case details
+        assert any("********" in text for text in rendered.values())  # it was there, masked
 
 
 @pytest.mark.django_db
