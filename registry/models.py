@@ -598,7 +598,7 @@ class RecordCorrection(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
     )
-    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    proposed_at = models.DateTimeField(_("proposed on"), default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

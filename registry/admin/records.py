@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,10 +19,18 @@ from creditportal.admin_scoping import ReasonForm, ScopedAdmin
 
 from .. import services
 from ..admin_export import ExportActionsMixin
-from ..choices import AccessAction
+from ..choices import AccessAction, HoldSource, RecordStatus
 from ..identifiers import normalise_document_number
 from ..importing.admin import RecordImportMixin
-from ..models import CORRECTABLE_FIELDS, CatalogItem, CreditRecord, Person, RecordCorrection, record_values
+from ..models import (
+    CORRECTABLE_FIELDS,
+    CatalogItem,
+    CreditRecord,
+    DisplayHold,
+    Person,
+    RecordCorrection,
+    record_values,
+)
 from .common import OwnDepartmentFilter, client_ip, refuse_id_in_query
 from .corrections import pending_correction_note
 from .lookups import looked_up_person_ids
@@ -113,6 +121,30 @@ def recordable_items(user):
     return CatalogItem.objects.filter(pk__in=keep)
 
 
+def _objection_open():
+    return Exists(DisplayHold.objects.open().filter(record=OuterRef("pk"), source=HoldSource.OBJECTION))
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses, and "under objection": a record whose objection hold is open
+    (a hold, not a status: the record keeps the status it had)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        statuses = [(status.value, status.label) for status in RecordStatus if status != RecordStatus.UNDER_OBJECTION]
+        return [*statuses, (RecordStatus.UNDER_OBJECTION.value, RecordStatus.UNDER_OBJECTION.label)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == RecordStatus.UNDER_OBJECTION:
+            return queryset.filter(_objection_open())
+        if value:
+            return queryset.filter(status=value)
+        return queryset
+
+
 class PendingCorrectionFilter(admin.SimpleListFilter):
     title = _("correction")
     parameter_name = "correction"
@@ -143,12 +175,12 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
         "department_name",
         "catalog_item_code",
         "severity",
-        "status",
+        "status_display",
         "decision_date",
         "display_until",
     ]
     list_select_related = ["person", "department", "catalog_item"]
-    list_filter = ["status", PendingCorrectionFilter, "severity", OwnDepartmentFilter, "catalog_item__category"]
+    list_filter = [StatusFilter, PendingCorrectionFilter, "severity", OwnDepartmentFilter, "catalog_item__category"]
     search_fields = ["decision_no", "person__name"]
     search_help_text = _(
         "Searches the person's name and any part of the decision document number (e.g. 张三, or 〔2026〕101). "
@@ -156,6 +188,17 @@ class CreditRecordAdmin(RecordImportMixin, ExportActionsMixin, ScopedAdmin):
     )
     autocomplete_fields = ["person"]
     readonly_fields = ["status", "corrections", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        # Whether an objection's hold is open, for the status column (one subquery, no query per row).
+        return super().get_queryset(request).annotate(objection_open=_objection_open())
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        if getattr(obj, "objection_open", False):
+            return RecordStatus.UNDER_OBJECTION.label
+        return obj.get_status_display()
+
     date_hierarchy = None
     list_per_page = 50
     fieldsets = [

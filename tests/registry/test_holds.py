@@ -123,3 +123,22 @@ def test_the_hold_form_picks_its_record_by_search_not_from_a_list_of_every_recor
     )
     assert {int(item["id"]) for item in response.json()["results"]} == {shown.pk}
     assert other.pk not in {int(item["id"]) for item in response.json()["results"]}
+
+
+def test_the_records_list_says_under_objection_and_filters_on_the_hold(client, shown, users, tree, make_person,
+                                                                        make_record, operator):  # fmt: skip
+    """The status column and the status filter take "under objection" from the open hold."""
+    other = make_record(make_person(tree["A"]), tree["A"])
+    services.publish_records([other], acting_user=operator, reason="公示")
+    services.open_hold(shown, source=HoldSource.OBJECTION, reference="YY-9", acting_user=users["reviewer_a"],
+                       reason="异议")  # fmt: skip
+    client.force_login(users["caseworker_a"])
+    with translation.override("zh-hans"):
+        response = client.get(
+            "/admin/registry/creditrecord/", {"status": "under_objection"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+    assert response.status_code == 200
+    assert [record.pk for record in response.context["cl"].result_list] == [shown.pk]
+    assert "异议处理中" in response.content.decode()
+    response = client.get("/admin/registry/creditrecord/", {"status": "active"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert {record.pk for record in response.context["cl"].result_list} == {shown.pk, other.pk}
