@@ -298,6 +298,18 @@ def _world_models() -> list:
 _world_cache: dict = {}
 
 
+def _outside_signature() -> tuple:
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        tuple(Group.objects.order_by("pk").values_list("pk", "name")),
+        tuple(ContentType.objects.order_by("pk").values_list("pk", flat=True)),
+        Permission.objects.count(),
+        tuple(Permission.objects.order_by("pk").values_list("pk", flat=True)[:1]),
+    )
+
+
 def shared_world() -> SimpleNamespace:
     """``build_world()`` once per test process: the first class builds it through the
     services; later classes (each in its own transaction) get the same rows back by
@@ -305,11 +317,18 @@ def shared_world() -> SimpleNamespace:
     from django.core.management.color import no_style
 
     models = _world_models()
+    # What the copied rows point at outside themselves (role groups, permissions,
+    # content types). A transactional test in between flushes the database and
+    # migrate's signal builds these again under new ids: then build anew.
+    if "rows" in _world_cache and _world_cache.get("outside") != _outside_signature():
+        _world_cache.clear()
     if "rows" not in _world_cache:
         before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
         world = build_world()
         rows = {model: list(model._base_manager.exclude(pk__in=before[model])) for model in models}
-        _world_cache.update(world=world, rows={model: objs for model, objs in rows.items() if objs})
+        _world_cache.update(
+            world=world, rows={model: objs for model, objs in rows.items() if objs}, outside=_outside_signature()
+        )
         return world
     for model, objs in _world_cache["rows"].items():
         model._base_manager.bulk_create(copy.deepcopy(objs))

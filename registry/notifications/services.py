@@ -271,7 +271,8 @@ def retry_notifications(notifications, *, acting_user, reason: str) -> int:
     """Put failed notifications back in the queue (after the address was corrected, say)."""
     require_reason(reason)
     count = 0
-    for notification in notifications.select_for_update().filter(state=NotificationState.FAILED):
+    # of=("self",): the admin's queryset joins nullable relations (no FOR UPDATE on those).
+    for notification in notifications.select_for_update(of=("self",)).filter(state=NotificationState.FAILED):
         if not acting_user.has_perm(RegistryPermission.CHANGE_NOTIFICATION) or not access.can(
             acting_user, Action.CHANGE, notification
         ):
