@@ -27,12 +27,16 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ConfirmImportForm, ImportForm
+
+# django-import-export's own strings whose Chinese in its catalogue reads wrong:
+# named here so that our catalogue (which takes precedence) carries a correct one.
+_TRANSLATION_FIXES = (gettext_noop("Some rows failed to validate"),)
 
 REASON_FIELD = "change_reason"
 
