@@ -45,7 +45,7 @@ def test_records_list_fits_1366_pixels(
         page.screenshot(path=str(shot))
         viewport = page.viewport_size["width"]
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport
-        for column in ("status", "decision_date", "display_until"):
+        for column in ("status_display", "decision_date", "display_until"):
             header = page.locator(f"#result_list thead th.column-{column}")
             box = header.bounding_box()
             assert box is not None, column
