@@ -69,7 +69,14 @@ SYSTEM_ACTIONS: frozenset[Action] = frozenset({Action.VIEW})
 def is_system_user(user) -> bool:
     from django.conf import settings
 
-    return bool(user is not None and getattr(user, "pk", None) and user.get_username() == settings.SYSTEM_USERNAME)
+    # The system account never logs in: it is inactive. An active account that
+    # happens to bear the name (made by hand) is an ordinary user.
+    return bool(
+        user is not None
+        and getattr(user, "pk", None)
+        and user.get_username() == settings.SYSTEM_USERNAME
+        and not user.is_active
+    )
 
 
 def system_may(user, duty: SystemDuty) -> bool:

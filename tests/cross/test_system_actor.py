@@ -85,3 +85,14 @@ def test_the_expiry_task_acts_under_the_policy(tree, make_person, make_record, o
     assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.ACTIVE
     assert tasks.expire_records()["expired"] == 1
     assert CreditRecord.objects.get(pk=record.pk).status == RecordStatus.EXPIRED
+
+
+def test_an_active_account_bearing_the_systems_name_is_an_ordinary_user(tree, make_person, make_record):
+    """The system account is inactive (nobody logs in as it): an active one with its
+    name, made by hand, gets none of its policy."""
+    system = get_system_user()
+    make_record(make_person(tree["C"]), tree["C"])
+    system.is_active = True
+    assert not access.is_system_user(system)
+    assert access.restrict(CreditRecord.objects.all(), system, Action.VIEW).count() == 0
+    assert not access.system_may(system, SystemDuty.EXPIRE_RECORDS)
