@@ -29,7 +29,10 @@ logger = logging.getLogger("registry.sms")
 
 class LogSmsBackend:
     def send(self, phone: str, text: str) -> None:
-        logger.info("SMS to %s: %s", phone, text)
+        # The number masked like every contact shown to someone who need not know it.
+        from registry.contacts import mask_phone
+
+        logger.info("SMS to %s: %s", mask_phone(phone), text)
 
 
 class LocmemSmsBackend:

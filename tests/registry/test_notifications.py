@@ -302,3 +302,14 @@ def test_a_failed_notification_can_be_sent_again_with_a_reason(
     assert note.history.filter(history_change_reason="当事人已补充邮箱", history_user=users["caseworker_a"]).exists()
     notes["C"].refresh_from_db()
     assert notes["C"].history.count() == 1  # out of scope: untouched
+
+
+def test_the_log_sms_backend_masks_the_phone_number(caplog):
+    """The demo's SMS backend writes messages to the log: the number is masked there."""
+    import logging
+
+    from registry.notifications.sms import LogSmsBackend
+
+    with caplog.at_level(logging.INFO, logger="registry.sms"):
+        LogSmsBackend().send("13812345678", "您的验证码是 123456")
+    assert "13812345678" not in caplog.text and "138****5678" in caplog.text
